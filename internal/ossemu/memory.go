@@ -100,14 +100,21 @@ func (s *store) listBuckets() []BucketRecord {
 	return out
 }
 
-// putObject stores o and returns the record it replaced, if any.
-func (s *store) putObject(bucket string, o ObjectRecord) (old ObjectRecord, replaced bool, err error) {
+// putObject stores o and returns the record it replaced, if any. persist
+// (may be nil) runs under the bucket lock before o becomes visible, so that
+// what is on disk and what is served change in the same order.
+func (s *store) putObject(bucket string, o ObjectRecord, persist func() error) (old ObjectRecord, replaced bool, err error) {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return ObjectRecord{}, false, err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if persist != nil {
+		if err := persist(); err != nil {
+			return ObjectRecord{}, false, err
+		}
+	}
 	old, replaced = b.objects[o.Key]
 	b.objects[o.Key] = o
 	b.keys.insert(o.Key)
@@ -155,7 +162,9 @@ func (s *store) updateObject(bucket, key string, fn func(*ObjectRecord) error, p
 	return nil
 }
 
-func (s *store) deleteObject(bucket, key string) (ObjectRecord, bool, error) {
+// deleteObject removes key; persist (may be nil) runs under the bucket lock
+// first, and only for a key that exists.
+func (s *store) deleteObject(bucket, key string, persist func() error) (ObjectRecord, bool, error) {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return ObjectRecord{}, false, err
@@ -165,6 +174,11 @@ func (s *store) deleteObject(bucket, key string) (ObjectRecord, bool, error) {
 	o, ok := b.objects[key]
 	if !ok {
 		return ObjectRecord{}, false, nil
+	}
+	if persist != nil {
+		if err := persist(); err != nil {
+			return ObjectRecord{}, false, err
+		}
 	}
 	delete(b.objects, key)
 	b.keys.remove(key)
@@ -274,7 +288,7 @@ func (m *MemoryBackend) JoinBlobs(parts []BlobRange) (Blob, error) {
 
 // PutObject implements Backend.
 func (m *MemoryBackend) PutObject(bucket string, o ObjectRecord) error {
-	_, _, err := m.s.putObject(bucket, o)
+	_, _, err := m.s.putObject(bucket, o, nil)
 	return err
 }
 
@@ -290,7 +304,7 @@ func (m *MemoryBackend) UpdateObject(bucket, key string, fn func(*ObjectRecord) 
 
 // DeleteObject implements Backend.
 func (m *MemoryBackend) DeleteObject(bucket, key string) error {
-	_, _, err := m.s.deleteObject(bucket, key)
+	_, _, err := m.s.deleteObject(bucket, key, nil)
 	return err
 }
 

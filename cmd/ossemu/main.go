@@ -1,0 +1,42 @@
+// Command ossemu runs the OSS emulator standalone (demo, benchmarks, manual
+// tries) and has small client subcommands to seed and list it.
+//
+//	ossemu [serve] [flags]   run the emulator until SIGINT/SIGTERM
+//	ossemu seed [flags]      upload generated objects through the OSS SDK
+//	ossemu ls [flags]        list a bucket through the OSS SDK
+//
+// With no flags, serve listens on 127.0.0.1:9100 as region cn-hangzhou with
+// the default account (access key LTAIemulatorDefault, secret
+// emulator-default-secret) and keeps data in memory.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "ls") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, os.Stdout)
+	case "seed":
+		err = seed(ctx, args, os.Stdout)
+	case "ls":
+		err = list(ctx, args, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ossemu:", err)
+		os.Exit(1)
+	}
+}

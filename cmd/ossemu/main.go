@@ -36,7 +36,8 @@ func main() {
 		err = list(ctx, args, os.Stdout)
 	}
 	if err != nil {
+		stop()
 		fmt.Fprintln(os.Stderr, "ossemu:", err)
-		os.Exit(1)
+		os.Exit(1) //nolint:gocritic // stop() already ran
 	}
 }

@@ -156,10 +156,9 @@ func v1StringToSign(rq *request, date string) string {
 	for _, k := range sortedKeys(ossHeaders) {
 		sb.WriteString(k + ":" + ossHeaders[k] + "\n")
 	}
-	switch {
-	case rq.bucket == "":
+	if rq.bucket == "" {
 		sb.WriteString("/")
-	default:
+	} else {
 		sb.WriteString("/" + rq.bucket + "/" + rq.key)
 	}
 	var params []string

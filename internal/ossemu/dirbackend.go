@@ -315,7 +315,9 @@ func (d *DirBackend) release(rel string) {
 }
 
 // GetObject implements Backend.
-func (d *DirBackend) GetObject(bucket, key string) (ObjectRecord, error) { return d.s.getObject(bucket, key) }
+func (d *DirBackend) GetObject(bucket, key string) (ObjectRecord, error) {
+	return d.s.getObject(bucket, key)
+}
 
 // UpdateObject implements Backend.
 func (d *DirBackend) UpdateObject(bucket, key string, fn func(*ObjectRecord) error) error {

@@ -421,11 +421,11 @@ func (c *Cloud) listParts(rq *request) error {
 		parts = parts[:maxParts]
 	}
 	type partXML struct {
-		PartNumber   int    `xml:"PartNumber"`
-		LastModified string `xml:"LastModified"`
-		ETag         string `xml:"ETag"`
+		PartNumber    int    `xml:"PartNumber"`
+		LastModified  string `xml:"LastModified"`
+		ETag          string `xml:"ETag"`
 		HashCrc64ecma uint64 `xml:"HashCrc64ecma"`
-		Size         int64  `xml:"Size"`
+		Size          int64  `xml:"Size"`
 	}
 	encode := rq.q.Get("encoding-type") == "url"
 	res := struct {
@@ -521,4 +521,3 @@ func (c *Cloud) listMultipartUploads(rq *request) error {
 	}
 	return writeXML(rq, http.StatusOK, res)
 }
-

@@ -103,14 +103,6 @@ func parseTagging(v string) (map[string]string, error) {
 	return tags, nil
 }
 
-func encodeTagging(tags map[string]string) string {
-	q := url.Values{}
-	for k, v := range tags {
-		q.Set(k, v)
-	}
-	return q.Encode()
-}
-
 // hashingReader computes MD5 and CRC-64 of what passes through it.
 type hashingReader struct {
 	r   io.Reader
@@ -426,35 +418,33 @@ func parseRange(v string, size int64, standard bool) (first, last int64, partial
 		}
 		return whole()
 	}
-	switch {
-	case a == "":
+	if a == "" {
 		n, err := strconv.ParseInt(b, 10, 64)
 		if err != nil || n <= 0 || size == 0 {
 			return invalid()
 		}
 		return max(size-n, 0), size - 1, true, nil
-	default:
-		start, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || start < 0 {
-			return invalid()
-		}
-		end := size - 1
-		if b != "" {
-			if end, err = strconv.ParseInt(b, 10, 64); err != nil || end < start {
-				return invalid()
-			}
-		}
-		if start >= size {
-			return invalid()
-		}
-		if end >= size {
-			if !standard && b != "" {
-				return whole()
-			}
-			end = size - 1
-		}
-		return start, end, true, nil
 	}
+	start, err := strconv.ParseInt(a, 10, 64)
+	if err != nil || start < 0 {
+		return invalid()
+	}
+	end := size - 1
+	if b != "" {
+		if end, err = strconv.ParseInt(b, 10, 64); err != nil || end < start {
+			return invalid()
+		}
+	}
+	if start >= size {
+		return invalid()
+	}
+	if end >= size {
+		if !standard && b != "" {
+			return whole()
+		}
+		end = size - 1
+	}
+	return start, end, true, nil
 }
 
 func (c *Cloud) deleteObject(rq *request) error {

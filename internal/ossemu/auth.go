@@ -337,6 +337,11 @@ func v4CanonicalRequest(rq *request, q url.Values, additional []string) string {
 			signed[lk] = strings.TrimSpace(v[0])
 		}
 	}
+	// net/http moves the Host header out of r.Header into r.Host; the SDK
+	// signs it when AdditionalHeaders names it.
+	if extra["host"] {
+		signed["host"] = r.Host
+	}
 	var headers strings.Builder
 	for _, k := range sortedKeys(signed) {
 		headers.WriteString(k + ":" + signed[k] + "\n")

@@ -488,28 +488,38 @@ func (c *Cloud) listMultipartUploads(rq *request) error {
 	if encode {
 		res.EncodingType = "url"
 	}
+	// Uploads come sorted by key, so the keys sharing a common prefix are
+	// contiguous. A page that ends on a common prefix sets NextKeyMarker to
+	// the prefix itself; the next page then skips every key under it, so no
+	// prefix is listed twice across pages.
 	seen := map[string]bool{}
 	count := 0
 	for _, u := range c.Uploads(rq.bucket) {
-		if !strings.HasPrefix(u.Key, prefix) || u.Key < keyMarker || (u.Key == keyMarker && (idMarker == "" || u.UploadID <= idMarker)) {
+		if !strings.HasPrefix(u.Key, prefix) {
 			continue
 		}
+		cp := ""
 		if delimiter != "" {
 			if i := strings.Index(u.Key[len(prefix):], delimiter); i >= 0 {
-				cp := u.Key[:len(prefix)+i+len(delimiter)]
-				if seen[cp] {
-					continue
-				}
-				if count == maxUploads {
-					res.IsTruncated = true
-					break
-				}
-				seen[cp] = true
-				count++
-				res.CommonPrefixes = append(res.CommonPrefixes, commonPrefixXML{Prefix: encodeIf(encode, cp)})
-				res.NextKeyMarker, res.NextUploadIDMarker = encodeIf(encode, u.Key), u.UploadID
+				cp = u.Key[:len(prefix)+i+len(delimiter)]
+			}
+		}
+		if (cp != "" && cp == keyMarker) || u.Key < keyMarker || (u.Key == keyMarker && (idMarker == "" || u.UploadID <= idMarker)) {
+			continue
+		}
+		if cp != "" {
+			if seen[cp] {
 				continue
 			}
+			if count == maxUploads {
+				res.IsTruncated = true
+				break
+			}
+			seen[cp] = true
+			count++
+			res.CommonPrefixes = append(res.CommonPrefixes, commonPrefixXML{Prefix: encodeIf(encode, cp)})
+			res.NextKeyMarker, res.NextUploadIDMarker = encodeIf(encode, cp), ""
+			continue
 		}
 		if count == maxUploads {
 			res.IsTruncated = true

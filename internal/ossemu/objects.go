@@ -478,8 +478,11 @@ func (c *Cloud) deleteMultipleObjects(rq *request) error {
 			return newError(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.")
 		}
 	}
-	if xml.Unmarshal(data, &body) != nil || len(body.Objects) == 0 || len(body.Objects) > 1000 {
+	if xml.Unmarshal(controlRefs(data), &body) != nil || len(body.Objects) == 0 || len(body.Objects) > 1000 {
 		return errMalformedXML()
+	}
+	for i := range body.Objects {
+		body.Objects[i].Key = restoreControls(body.Objects[i].Key)
 	}
 	encode := rq.q.Get("encoding-type") == "url"
 	type deletedXML struct {

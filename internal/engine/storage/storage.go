@@ -83,13 +83,23 @@ type ObjectInfo struct {
 	Metadata Metadata
 }
 
+// ListOptions selects one page of a listing.
+type ListOptions struct {
+	Prefix string
+	// StartAfter starts the listing after this key (first page only).
+	StartAfter string
+	// ContinuationToken continues a listing from a previous page's NextToken.
+	ContinuationToken string
+	Delimiter         string
+	MaxKeys           int // 1..1000; 0 means 1000
+}
+
 // ListPage is one page of a listing in key order.
 type ListPage struct {
 	Objects        []Object
 	CommonPrefixes []string // with a delimiter only
-	// Next is the value to pass as startAfter for the following page; ""
-	// when the listing is complete.
-	Next string
+	// NextToken continues the listing; "" when the listing is complete.
+	NextToken string
 }
 
 // PutResult is what the server answered to a write.
@@ -119,9 +129,8 @@ type Bucket interface {
 	Name() string
 	Region() string
 
-	// List returns up to maxKeys (<= 1000) objects with the prefix and keys
-	// strictly after startAfter, in byte order.
-	List(ctx context.Context, prefix, startAfter, delimiter string, maxKeys int) (ListPage, error)
+	// List returns one page of objects (and common prefixes) in byte order.
+	List(ctx context.Context, opts ListOptions) (ListPage, error)
 	// Head returns an object's description, CRC and metadata (not tags).
 	Head(ctx context.Context, key string) (ObjectInfo, error)
 	// Tags reads an object's tags.

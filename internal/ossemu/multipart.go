@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/crc64ecma"
 )
 
 // OSS multipart limits.
@@ -312,7 +314,7 @@ func (c *Cloud) completeMultipartUpload(rq *request) error {
 		if i == 0 {
 			crc = p.crc
 		} else {
-			crc = crc64Combine(crc, p.crc, p.size)
+			crc = crc64ecma.Combine(crc, p.crc, p.size)
 		}
 	}
 	blob, err := c.backend.JoinBlobs(ranges)

@@ -7,13 +7,14 @@ import (
 	"encoding/xml"
 	"fmt"
 	"hash"
-	"hash/crc64"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/crc64ecma"
 )
 
 // Object size limits OSS enforces.
@@ -112,7 +113,7 @@ type hashingReader struct {
 }
 
 func newHashingReader(r io.Reader) *hashingReader {
-	return &hashingReader{r: r, md5: md5.New(), crc: crc64.New(crcTable)}
+	return &hashingReader{r: r, md5: md5.New(), crc: crc64ecma.New()}
 }
 
 func (h *hashingReader) Read(p []byte) (int, error) {

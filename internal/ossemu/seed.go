@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"crypto/md5"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"maps"
 	"strings"
 	"time"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/crc64ecma"
 )
 
 // BucketSpec describes a bucket to create through the Go API.
@@ -122,7 +123,7 @@ func (c *Cloud) PutObject(bucket string, spec ObjectSpec) error {
 	var crc uint64
 	if len(spec.Data) > 0 {
 		sum = md5.Sum(spec.Data)
-		crc = crc64.Checksum(spec.Data, crcTable)
+		crc = crc64ecma.Checksum(spec.Data)
 	}
 	blob, err := c.backend.NewBlob(bytes.NewReader(spec.Data), int64(len(spec.Data)))
 	if err != nil {

@@ -64,10 +64,10 @@ func TestStatsCounters(t *testing.T) {
 			t.Fatalf("%s: %s stats %+v, want %+v", s.name, s.op, got, s.want)
 		}
 	}
-	if got := e.cloud.Stats()["PutObject"]; got != (ossemu.OpStats{Requests: 1, BytesIn: 12345}) {
+	if got := e.cloud.Stats()["PutObject"]; got != (ossemu.OpStats{Requests: 1, Succeeded: 1, BytesIn: 12345}) {
 		t.Fatalf("PutObject %+v", got)
 	}
-	if got := e.cloud.Stats()["HeadObject"]; got != (ossemu.OpStats{Requests: 1}) {
+	if got := e.cloud.Stats()["HeadObject"]; got != (ossemu.OpStats{Requests: 1, Succeeded: 1}) {
 		t.Fatalf("HEAD %+v (no body either way)", got)
 	}
 	if got := e.cloud.Requests("GetObject"); got != 2 {

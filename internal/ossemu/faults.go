@@ -46,6 +46,9 @@ type Fault struct {
 	Probability float64
 	// Times is how many requests the fault hits at most; 0 means unlimited.
 	Times int
+	// After lets this many matching requests through untouched before the
+	// fault starts hitting, so a test can fail "the 5th part" exactly.
+	After int
 
 	Status  int    // FaultError; default 503
 	Code    string // FaultError; default SlowDown (or InternalError for 500)
@@ -54,8 +57,9 @@ type Fault struct {
 
 type activeFault struct {
 	Fault
-	id   int
-	hits int
+	id      int
+	hits    int
+	matched int
 }
 
 // faultSet holds the active faults and the seeded random source that
@@ -125,6 +129,10 @@ func (f *faultSet) pick(rq *request) map[FaultKind]*Fault {
 			continue
 		}
 		if (af.Op != "" && af.Op != rq.op) || (af.Bucket != "" && af.Bucket != rq.bucket) || (af.Key != "" && !globMatch(af.Key, rq.key)) {
+			continue
+		}
+		af.matched++
+		if af.matched <= af.After {
 			continue
 		}
 		if af.Probability > 0 && f.rng.Float64() >= af.Probability {

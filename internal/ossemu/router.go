@@ -62,6 +62,9 @@ func (h *regionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr.Set("x-oss-server-time", strconv.FormatInt(time.Since(start).Milliseconds(), 10))
 		writeError(rq.w, r, oe, rq.id, c.hostID(rq))
 	}
+	if cw.status >= 200 && cw.status < 300 {
+		rq.counter.succeeded.Add(1)
+	}
 	if c.log.IsDebug() {
 		who := "anonymous"
 		if rq.account != nil {

@@ -11,12 +11,14 @@ import (
 // OpStats counts one operation's requests and body bytes.
 type OpStats struct {
 	Requests int64
+	// Succeeded counts requests answered with a 2xx status.
+	Succeeded int64
 	BytesIn  int64 // request body bytes read
 	BytesOut int64 // response body bytes written
 }
 
 type opCounter struct {
-	requests, bytesIn, bytesOut atomic.Int64
+	requests, succeeded, bytesIn, bytesOut atomic.Int64
 }
 
 // stats counts requests per operation and per (bucket, operation). Counters
@@ -47,6 +49,7 @@ func (s *stats) snapshot(bucket string, all bool) map[string]OpStats {
 		c := v.(*opCounter)
 		o := out[key.op]
 		o.Requests += c.requests.Load()
+		o.Succeeded += c.succeeded.Load()
 		o.BytesIn += c.bytesIn.Load()
 		o.BytesOut += c.bytesOut.Load()
 		out[key.op] = o
@@ -66,6 +69,9 @@ func (c *Cloud) BucketStats(bucket string) map[string]OpStats { return c.stats.s
 
 // Requests returns how many requests of operation op were received.
 func (c *Cloud) Requests(op string) int64 { return c.Stats()[op].Requests }
+
+// Succeeded returns how many requests of operation op were answered with 2xx.
+func (c *Cloud) Succeeded(op string) int64 { return c.Stats()[op].Succeeded }
 
 // ResetStats zeroes every counter.
 func (c *Cloud) ResetStats() { c.stats.reset() }

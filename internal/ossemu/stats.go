@@ -13,8 +13,8 @@ type OpStats struct {
 	Requests int64
 	// Succeeded counts requests answered with a 2xx status.
 	Succeeded int64
-	BytesIn  int64 // request body bytes read
-	BytesOut int64 // response body bytes written
+	BytesIn   int64 // request body bytes read
+	BytesOut  int64 // response body bytes written
 }
 
 type opCounter struct {

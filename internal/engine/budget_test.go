@@ -105,3 +105,21 @@ func TestListingSplitStaysNearMinimalRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestListingFlatKeysDiscoversOnce: a bucket without "directories" is listed
+// serially after a single discovery request.
+func TestListingFlatKeysDiscoversOnce(t *testing.T) {
+	e := newEnv(t, ossemu.Config{})
+	const n = 20000
+	for i := range n {
+		e.put("src", ossemu.ObjectSpec{Key: fmt.Sprintf("flat/%06d", i)})
+	}
+	spec := e.spec("flat", e.loc("src", "flat/", alice), e.loc("dst", "flat/", alice))
+	e.cloud.ResetStats()
+	if _, err := e.engine().Plan(t.Context(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if got := listRequests(e.cloud.BucketStats("src")); got != n/1000+1 {
+		t.Fatalf("%d source list requests, want %d pages + 1 discovery", got, n/1000)
+	}
+}

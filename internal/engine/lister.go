@@ -60,7 +60,8 @@ func (l *lister) run(ctx context.Context, out chan<- []storage.Object) error {
 			return nil
 		}
 		token = p.NextToken
-		if page+1 >= splitAfterPages && l.parallel > 1 {
+		// Discovery is tried once, after splitAfterPages pages.
+		if page+1 == splitAfterPages && l.parallel > 1 {
 			bounds, err := l.boundaries(ctx, last, page+1)
 			if err != nil {
 				return err

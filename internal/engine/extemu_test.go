@@ -1,0 +1,95 @@
+package engine
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
+)
+
+var (
+	ossemuBinOnce sync.Once
+	ossemuBin     string
+	ossemuBinErr  error
+)
+
+// buildOssemu builds cmd/ossemu once per test binary.
+func buildOssemu(tb testing.TB) string {
+	tb.Helper()
+	ossemuBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ossemu-bin")
+		if err != nil {
+			ossemuBinErr = err
+			return
+		}
+		ossemuBin = filepath.Join(dir, "ossemu")
+		out, err := exec.Command("go", "build", "-o", ossemuBin, "github.com/ossmigrate/terraform-provider-ossmigrate/cmd/ossemu").CombinedOutput()
+		if err != nil {
+			ossemuBinErr = err
+			tb.Logf("%s", out)
+		}
+	})
+	if ossemuBinErr != nil {
+		tb.Fatalf("build cmd/ossemu: %v", ossemuBinErr)
+	}
+	return ossemuBin
+}
+
+// externalEmulator runs cmd/ossemu in its own process (so that its memory
+// is not the engine's) with alice's account and the given extra flags, and
+// returns the endpoint of its one region (cn-hangzhou).
+func externalEmulator(tb testing.TB, flags ...string) string {
+	tb.Helper()
+	args := append([]string{"serve", "-listen", "127.0.0.1:0", "-regions", hz, "-log-level", "warn",
+		"-account", alice + ":" + testAccounts[0].AccessKeyID + ":" + testAccounts[0].AccessKeySecret}, flags...)
+	cmd := exec.Command(buildOssemu(tb), args...)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	// The emulator prints its endpoints once it is listening and seeded.
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 4 && f[0] == "region" && f[2] == "endpoint" {
+			go func() { _, _ = io_copyDiscard(stdout) }()
+			return f[3]
+		}
+	}
+	tb.Fatalf("ossemu exited before listening: %v", sc.Err())
+	return ""
+}
+
+func io_copyDiscard(r interface{ Read([]byte) (int, error) }) (int64, error) {
+	buf := make([]byte, 4096)
+	var n int64
+	for {
+		m, err := r.Read(buf)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// externalLoc is a Location in the external emulator, reached as alice.
+func externalLoc(endpoint, bucket, prefix string) Location {
+	return Location{
+		Endpoint: storage.Endpoint{Region: hz, Endpoint: endpoint, Bucket: bucket,
+			Credentials: storage.Credentials{AccessKeyID: testAccounts[0].AccessKeyID, AccessKeySecret: testAccounts[0].AccessKeySecret}},
+		Prefix: prefix, CredentialsName: alice,
+	}
+}

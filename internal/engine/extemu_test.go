@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 )
 
 var (
+	ossemuBinDir  string
 	ossemuBinOnce sync.Once
 	ossemuBin     string
 	ossemuBinErr  error
@@ -22,7 +24,10 @@ var (
 func buildOssemu(tb testing.TB) string {
 	tb.Helper()
 	ossemuBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ossemu-bin")
+		// Shared by every test of the binary, so not tb.TempDir (removed
+		// when the first test ends); TestMain removes it.
+		dir, err := os.MkdirTemp("", "ossemu-bin") //nolint:usetesting
+		ossemuBinDir = dir
 		if err != nil {
 			ossemuBinErr = err
 			return
@@ -65,24 +70,12 @@ func externalEmulator(tb testing.TB, flags ...string) string {
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		if len(f) >= 4 && f[0] == "region" && f[2] == "endpoint" {
-			go func() { _, _ = io_copyDiscard(stdout) }()
+			go func() { _, _ = io.Copy(io.Discard, stdout) }()
 			return f[3]
 		}
 	}
 	tb.Fatalf("ossemu exited before listening: %v", sc.Err())
 	return ""
-}
-
-func io_copyDiscard(r interface{ Read([]byte) (int, error) }) (int64, error) {
-	buf := make([]byte, 4096)
-	var n int64
-	for {
-		m, err := r.Read(buf)
-		n += int64(m)
-		if err != nil {
-			return n, err
-		}
-	}
 }
 
 // externalLoc is a Location in the external emulator, reached as alice.
@@ -92,4 +85,12 @@ func externalLoc(endpoint, bucket, prefix string) Location {
 			Credentials: storage.Credentials{AccessKeyID: testAccounts[0].AccessKeyID, AccessKeySecret: testAccounts[0].AccessKeySecret}},
 		Prefix: prefix, CredentialsName: alice,
 	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if ossemuBinDir != "" {
+		_ = os.RemoveAll(ossemuBinDir)
+	}
+	os.Exit(code) //nolint:forbidigo // TestMain must exit with the tests' status
 }

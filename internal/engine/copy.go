@@ -57,6 +57,16 @@ func newCopier(spec *Spec, src, dst storage.Bucket, r *retrier, t *throttle, log
 	return c
 }
 
+// commitTimeout bounds a request that makes an object visible (CopyObject,
+// CompleteMultipartUpload). Such requests are not cancelled with the run:
+// once sent they finish, so that the report records every object that
+// became visible and a cancellation never races with a commit.
+const commitTimeout = 2 * time.Minute
+
+func commitContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+}
+
 // errVerify is a copy whose check failed; it wraps storage.ErrCRCMismatch so
 // that the object is copied again.
 func errVerify(format string, args ...any) error {
@@ -122,8 +132,10 @@ func (c *copier) copyServerSide(ctx context.Context, d decision) (copied, error)
 	}
 	var res storage.PutResult
 	err := c.retry.do(ctx, "copy "+d.src.Key, func(ctx context.Context) error {
+		cctx, cancel := commitContext(ctx)
+		defer cancel()
 		var err error
-		res, err = c.dst.Copy(ctx, c.src.Name(), d.src.Key, d.dstKey, c.destClass(d.src.StorageClass))
+		res, err = c.dst.Copy(cctx, c.src.Name(), d.src.Key, d.dstKey, c.destClass(d.src.StorageClass))
 		return err
 	})
 	if err != nil {
@@ -153,8 +165,14 @@ func (c *copier) copyStreamed(ctx context.Context, d decision) (copied, error) {
 		if err != nil {
 			return err
 		}
-		vr = newVerifyingReader(body, info, c.spec.Verify)
-		res, err := c.dst.Put(ctx, d.dstKey, c.throttle.reader(ctx, vr), info.Size, meta)
+		vr = newVerifyingReader(ctx, body, info, c.spec.Verify)
+		// The upload is not cancelled itself: its body stops when ctx ends
+		// (the GET is cancelled, the last byte is withheld), and once the
+		// last byte is out the answer is awaited, so a committed object is
+		// always recorded.
+		pctx, cancel := commitContext(ctx)
+		defer cancel()
+		res, err := c.dst.Put(pctx, d.dstKey, c.throttle.reader(ctx, vr), info.Size, meta)
 		if vr.err != nil {
 			// The body was stopped before its last byte, so the store
 			// never committed the corrupted object.
@@ -210,8 +228,12 @@ func (c *copier) copyParts(ctx context.Context, d decision, serverSide bool) (ou
 	}
 	var uploadID string
 	err = c.retry.do(ctx, "initiate "+d.dstKey, func(ctx context.Context) error {
+		// The request itself is not cancelled: a cancellation racing with
+		// it could leave an upload on the server whose ID we never learn.
+		ictx, cancel := commitContext(ctx)
+		defer cancel()
 		var err error
-		uploadID, err = c.dst.InitMultipart(ctx, d.dstKey, meta)
+		uploadID, err = c.dst.InitMultipart(ictx, d.dstKey, meta)
 		return err
 	})
 	if err != nil {
@@ -230,6 +252,9 @@ func (c *copier) copyParts(ctx context.Context, d decision, serverSide bool) (ou
 		}
 	}()
 
+	if ctx.Err() != nil {
+		return out, ctx.Err()
+	}
 	ps := partSize(info.Size, c.spec.PartSize)
 	n := int((info.Size + ps - 1) / ps)
 	parts := make([]storage.Part, n)
@@ -272,8 +297,10 @@ func (c *copier) copyParts(ctx context.Context, d decision, serverSide bool) (ou
 	sort.Slice(parts, func(a, b int) bool { return parts[a].Number < parts[b].Number })
 	var res storage.PutResult
 	err = c.retry.do(ctx, "complete "+d.dstKey, func(ctx context.Context) error {
+		cctx, cancel := commitContext(ctx)
+		defer cancel()
 		var err error
-		res, err = c.dst.CompleteMultipart(ctx, d.dstKey, uploadID, parts)
+		res, err = c.dst.CompleteMultipart(cctx, d.dstKey, uploadID, parts)
 		return err
 	})
 	if err != nil {
@@ -333,6 +360,7 @@ func (c *copier) streamPart(ctx context.Context, d decision, etag, uploadID stri
 // delivering that byte, so the upload it feeds never completes and a
 // corrupted read is never committed as an object.
 type verifyingReader struct {
+	ctx  context.Context
 	r    io.Reader
 	info storage.ObjectInfo
 	mode VerifyMode
@@ -343,8 +371,8 @@ type verifyingReader struct {
 	err  error
 }
 
-func newVerifyingReader(r io.Reader, info storage.ObjectInfo, mode VerifyMode) *verifyingReader {
-	return &verifyingReader{r: r, info: info, mode: mode, crc: crc64ecma.New()}
+func newVerifyingReader(ctx context.Context, r io.Reader, info storage.ObjectInfo, mode VerifyMode) *verifyingReader {
+	return &verifyingReader{ctx: ctx, r: r, info: info, mode: mode, crc: crc64ecma.New()}
 }
 
 func (v *verifyingReader) Read(p []byte) (int, error) {
@@ -390,6 +418,11 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 }
 
 func (v *verifyingReader) check() error {
+	// A cancelled run does not release the last byte either, so an upload
+	// under way when the run stops never completes behind its back.
+	if err := v.ctx.Err(); err != nil {
+		return err
+	}
 	if v.mode == VerifyNone {
 		return nil
 	}

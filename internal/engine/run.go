@@ -197,7 +197,7 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 	started := clock.Now().UTC()
 	runID := report.NewRunID(started, rand.Reader)
 	log := s.log.With("run_id", runID)
-	w := report.NewWriter(s.reportTo, spec.Report.Prefix, spec.Name, runID, report.WriterOptions{ChunkRows: e.opts.ReportChunkRows})
+	w := report.NewWriter(retryingBucket{Bucket: s.reportTo, retry: s.retry}, spec.Report.Prefix, spec.Name, runID, report.WriterOptions{ChunkRows: e.opts.ReportChunkRows})
 	t := &tally{limit: e.opts.ResultKeys}
 	res := &Result{RunID: runID, StartedAt: started, ReportLocation: report.FormatLocation(s.reportTo.Name(), spec.Report.Prefix, spec.Name)}
 

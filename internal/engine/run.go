@@ -201,6 +201,7 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 	t := &tally{limit: e.opts.ResultKeys}
 	res := &Result{RunID: runID, StartedAt: started, ReportLocation: report.FormatLocation(s.reportTo.Name(), spec.Report.Prefix, spec.Name)}
 
+	settings := spec.settings()
 	summary := func(status string, finished *time.Time, errMsg string) report.Summary {
 		t.mu.Lock()
 		defer t.mu.Unlock()
@@ -221,7 +222,7 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 			Destination: report.Location{Bucket: spec.Destination.Bucket, Prefix: spec.Destination.Prefix, Region: spec.Destination.Region},
 			Planned:     t.planned, Total: t.total, Migrated: t.migrated, Skipped: t.skipped, Failed: t.failed,
 			Progress:   report.Progress{FilesDone: done, BytesDone: t.migrated.Bytes, BytesPerSecond: rate, ETASeconds: eta},
-			CopyMethod: methodName(t.serverSide, t.streamed), Error: errMsg,
+			CopyMethod: methodName(t.serverSide, t.streamed), Error: errMsg, Settings: settings,
 		}
 	}
 	if err := w.WriteSummary(ctx, summary(report.StatusRunning, nil, "")); err != nil {
@@ -364,9 +365,13 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 }
 
 // record books one copied or failed object into the tally and the report.
+// Both happen under the tally's lock, so the bounded key lists in the
+// Result are exactly the first rows of the report's lists (import relies
+// on it).
 func (e *Engine) record(ctx context.Context, w *report.Writer, t *tally, d decision, out copied, copyErr error, log hclog.Logger) error {
 	row := report.Row{SourceKey: d.src.Key, DestinationKey: d.dstKey, Size: d.src.Size, LastModified: d.src.LastModified, ETag: d.src.ETag}
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if copyErr != nil {
 		t.add(&t.failed, d.src.Size)
 		msg := copyErr.Error()
@@ -379,24 +384,20 @@ func (e *Engine) record(ctx context.Context, w *report.Writer, t *tally, d decis
 		} else {
 			t.failedMore = true
 		}
-	} else {
-		t.add(&t.migrated, out.size)
-		row.Size, row.CRC64, row.HasCRC64, row.ETag, row.LastModified = out.size, out.crc, out.hasCRC, out.etag, out.modified
-		if len(t.migratedKeys) < t.limit {
-			t.migratedKeys = append(t.migratedKeys, d.src.Key)
-		} else {
-			t.migratedMore = true
-		}
-		if out.method == methodServerSide {
-			t.serverSide++
-		} else {
-			t.streamed++
-		}
-	}
-	t.mu.Unlock()
-	if copyErr != nil {
 		log.Warn("object failed", "key", d.src.Key, "error", copyErr)
 		return w.Add(ctx, report.ListFailed, row)
+	}
+	t.add(&t.migrated, out.size)
+	row.Size, row.CRC64, row.HasCRC64, row.ETag, row.LastModified = out.size, out.crc, out.hasCRC, out.etag, out.modified
+	if len(t.migratedKeys) < t.limit {
+		t.migratedKeys = append(t.migratedKeys, d.src.Key)
+	} else {
+		t.migratedMore = true
+	}
+	if out.method == methodServerSide {
+		t.serverSide++
+	} else {
+		t.streamed++
 	}
 	log.Debug("object migrated", "key", d.src.Key, "bytes", out.size, "method", out.method)
 	return w.Add(ctx, report.ListCompleted, row)

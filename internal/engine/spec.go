@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/report"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
 )
 
@@ -358,3 +359,32 @@ func (s Spec) Digest() string {
 	sum := sha256.Sum256(data)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
+
+// settings records the spec's non-secret settings for summary.json.
+func (s Spec) settings() *report.Settings {
+	out := &report.Settings{
+		SourceEndpoint: s.Source.Endpoint.Endpoint, SourceCredentials: s.Source.CredentialsName,
+		DestinationEndpoint: s.Destination.Endpoint.Endpoint, DestinationCredentials: s.Destination.CredentialsName,
+		StorageClass: s.StorageClass, Overwrite: string(s.Overwrite), Verify: string(s.Verify), CopyMethod: string(s.CopyMethod),
+		Include: s.Filter.Include, Exclude: s.Filter.Exclude, MinSize: s.Filter.MinSize, MaxSize: s.Filter.MaxSize,
+		Parallelism: s.Limits.Parallelism, BytesPerSecond: s.Limits.BytesPerSecond, FilesPerSecond: s.Limits.FilesPerSecond,
+		PartSize: s.PartSize, MultipartThreshold: s.MultipartThreshold, MaxFailedFiles: s.MaxFailedFiles,
+		AllowCrossCountry: s.AllowCrossCountry, ReportBucket: s.Report.Location.Bucket, ReportPrefix: s.Report.Prefix,
+	}
+	if !s.Filter.ModifiedAfter.IsZero() {
+		out.ModifiedAfter = s.Filter.ModifiedAfter.UTC().Format(time.RFC3339)
+	}
+	if !s.Filter.ModifiedBefore.IsZero() {
+		out.ModifiedBefore = s.Filter.ModifiedBefore.UTC().Format(time.RFC3339)
+	}
+	if s.Limits.TimeZone != nil && s.Limits.TimeZone != time.UTC {
+		out.TimeZone = s.Limits.TimeZone.String()
+	}
+	for _, w := range s.Limits.Schedule {
+		out.Schedule = append(out.Schedule, report.WindowSetting{Start: FormatTimeOfDay(w.Start), End: FormatTimeOfDay(w.End), BytesPerSecond: w.BytesPerSecond})
+	}
+	return out
+}
+
+// FormatTimeOfDay renders minutes after midnight as "HH:MM".
+func FormatTimeOfDay(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }

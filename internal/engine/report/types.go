@@ -94,6 +94,45 @@ type Summary struct {
 	Chunks     map[List]int `json:"chunks"`
 	CopyMethod string       `json:"copy_method"`
 	Error      string       `json:"error,omitempty"`
+	// Settings are the job's settings (no secrets), so that a job can be
+	// imported from its report.
+	Settings *Settings `json:"settings,omitempty"`
+}
+
+// Settings are a job's non-secret settings as recorded in summary.json.
+type Settings struct {
+	SourceEndpoint         string          `json:"source_endpoint,omitempty"`
+	SourceCredentials      string          `json:"source_credentials,omitempty"`
+	DestinationEndpoint    string          `json:"destination_endpoint,omitempty"`
+	DestinationCredentials string          `json:"destination_credentials,omitempty"`
+	StorageClass           string          `json:"storage_class,omitempty"`
+	Overwrite              string          `json:"overwrite"`
+	Verify                 string          `json:"verify"`
+	CopyMethod             string          `json:"copy_method"`
+	Include                []string        `json:"include,omitempty"`
+	Exclude                []string        `json:"exclude,omitempty"`
+	ModifiedAfter          string          `json:"modified_after,omitempty"`
+	ModifiedBefore         string          `json:"modified_before,omitempty"`
+	MinSize                int64           `json:"min_size,omitempty"`
+	MaxSize                int64           `json:"max_size,omitempty"`
+	Parallelism            int             `json:"parallelism"`
+	BytesPerSecond         int64           `json:"max_bytes_per_second,omitempty"`
+	FilesPerSecond         float64         `json:"max_files_per_second,omitempty"`
+	Schedule               []WindowSetting `json:"schedule,omitempty"`
+	TimeZone               string          `json:"time_zone,omitempty"`
+	PartSize               int64           `json:"part_size"`
+	MultipartThreshold     int64           `json:"multipart_threshold"`
+	MaxFailedFiles         int             `json:"max_failed_files"`
+	AllowCrossCountry      bool            `json:"allow_cross_country"`
+	ReportBucket           string          `json:"report_bucket"`
+	ReportPrefix           string          `json:"report_prefix"`
+}
+
+// WindowSetting is one schedule window ("HH:MM" times).
+type WindowSetting struct {
+	Start          string `json:"start"`
+	End            string `json:"end"`
+	BytesPerSecond int64  `json:"max_bytes_per_second"`
 }
 
 // Latest is latest.json: which run is the newest.

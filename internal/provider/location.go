@@ -1,0 +1,70 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
+)
+
+// endpointFor resolves where a bucket is reached and with which keys: the
+// block's region (else the provider's), the block's endpoint (else the
+// provider's when the regions agree, else the region's public endpoint) and
+// the named credential set (else the provider's own). field names the block
+// for error messages.
+func (d *providerData) endpointFor(field, bucket, region, endpoint, credentials string) (storage.Endpoint, error) {
+	if region == "" {
+		region = d.region
+	}
+	if region == "" {
+		return storage.Endpoint{}, fmt.Errorf("%s.region: no region set here or in the provider block (or ALICLOUD_REGION)", field)
+	}
+	if endpoint == "" && (d.region == "" || d.region == region) {
+		endpoint = d.endpoint
+	}
+	set, err := d.credentialSetByName(credentials)
+	if err != nil {
+		return storage.Endpoint{}, fmt.Errorf("%s.credentials: %w", field, err)
+	}
+	return storage.Endpoint{
+		Region: region, Endpoint: endpoint, Bucket: bucket, SignVersion: string(d.signVersion),
+		Credentials: storage.Credentials{AccessKeyID: set.accessKeyID, AccessKeySecret: set.accessKeySecret, SecurityToken: set.securityToken},
+	}, nil
+}
+
+// checkEndpoint accepts https URLs and bare host names, and plain http only
+// for loopback addresses (an emulator on this machine): credentials and data
+// must not cross a network unencrypted.
+func checkEndpoint(s string) error {
+	if s == "" {
+		return nil
+	}
+	raw := s
+	if !strings.Contains(s, "://") {
+		raw = "https://" + s
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not a URL or host name; use for example https://oss-cn-hangzhou.aliyuncs.com", s)
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+		return fmt.Errorf("%q: an endpoint has no path or query", s)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if host == "localhost" {
+			return nil
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return fmt.Errorf("%q: plain http is only allowed for loopback endpoints (an emulator on this machine); use https", s)
+	default:
+		return fmt.Errorf("%q: scheme %q is not supported; use https", s, u.Scheme)
+	}
+}

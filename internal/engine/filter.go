@@ -150,7 +150,8 @@ func (m *matcher) reject(rel string, o storage.Object) string {
 	return ""
 }
 
-func (l Limits) validate() error {
+// Validate checks the limits; each problem names the field.
+func (l Limits) Validate() error {
 	var errs []error
 	if l.Parallelism < 0 || l.Parallelism > 1000 {
 		errs = append(errs, fmt.Errorf("limits.parallelism %d: must be between 1 and 1000", l.Parallelism))
@@ -170,7 +171,7 @@ func (l Limits) validate() error {
 			errs = append(errs, fmt.Errorf("limits.schedule[%d].max_bytes_per_second %d: must be positive (or 0 for no limit)", i, w.BytesPerSecond))
 		}
 		for j := range i {
-			if windowsOverlap(l.Schedule[j], w) {
+			if WindowsOverlap(l.Schedule[j], w) {
 				errs = append(errs, fmt.Errorf("limits.schedule[%d] overlaps limits.schedule[%d]: windows must not overlap", i, j))
 			}
 		}
@@ -186,7 +187,8 @@ func (w Window) minutes() [][2]int {
 	return [][2]int{{w.Start, 24 * 60}, {0, w.End}}
 }
 
-func windowsOverlap(a, b Window) bool {
+// WindowsOverlap reports whether two schedule windows share a minute.
+func WindowsOverlap(a, b Window) bool {
 	for _, x := range a.minutes() {
 		for _, y := range b.minutes() {
 			if x[0] < y[1] && y[0] < x[1] {

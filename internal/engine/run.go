@@ -192,6 +192,10 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 		return nil, err
 	}
 	defer s.close()
+	// Settings as configured (before defaults), so an import can rebuild
+	// the configuration.
+	settings := spec.settings()
+	settings.ReportBucket, settings.ReportPrefix = s.spec.Report.Location.Bucket, s.spec.Report.Prefix
 	spec = s.spec
 	clock := e.opts.Clock
 	started := clock.Now().UTC()
@@ -201,7 +205,6 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 	t := &tally{limit: e.opts.ResultKeys}
 	res := &Result{RunID: runID, StartedAt: started, ReportLocation: report.FormatLocation(s.reportTo.Name(), spec.Report.Prefix, spec.Name)}
 
-	settings := spec.settings()
 	summary := func(status string, finished *time.Time, errMsg string) report.Summary {
 		t.mu.Lock()
 		defer t.mu.Unlock()

@@ -254,7 +254,7 @@ func (s Spec) Validate() error {
 	if err := s.Filter.validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := s.Limits.validate(); err != nil {
+	if err := s.Limits.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if s.PartSize < MinPartSize || s.PartSize > MaxPartSize {

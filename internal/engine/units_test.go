@@ -120,7 +120,7 @@ func TestThrottleScheduleWindows(t *testing.T) {
 		{Start: 9 * 60, End: 18 * 60, BytesPerSecond: 100 << 10}, // office hours: slow
 		{Start: 22 * 60, End: 6 * 60, BytesPerSecond: 0},         // night, across midnight: unlimited
 	}}
-	if err := l.validate(); err != nil {
+	if err := l.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	day := time.Date(2026, 1, 5, 0, 0, 0, 0, shanghai)
@@ -177,7 +177,7 @@ func TestScheduleValidation(t *testing.T) {
 		"negative window": {Limits{Schedule: []Window{{Start: 0, End: 60, BytesPerSecond: -5}}}, "schedule[0].max_bytes_per_second"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			err := tc.l.validate()
+			err := tc.l.Validate()
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err %v, want %q", err, tc.want)
 			}

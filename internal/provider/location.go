@@ -68,3 +68,7 @@ func checkEndpoint(s string) error {
 		return fmt.Errorf("%q: scheme %q is not supported; use https", s, u.Scheme)
 	}
 }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+func joinComma(values []string) string { return strings.Join(values, ", ") }

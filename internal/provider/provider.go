@@ -218,7 +218,7 @@ func (p *OssmigrateProvider) Configure(ctx context.Context, req provider.Configu
 
 // Resources returns the provider's resource types.
 func (p *OssmigrateProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{NewJobResource}
 }
 
 // DataSources returns the provider's data source types.

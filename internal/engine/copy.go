@@ -57,14 +57,28 @@ func newCopier(spec *Spec, src, dst storage.Bucket, r *retrier, t *throttle, log
 	return c
 }
 
-// commitTimeout bounds a request that makes an object visible (CopyObject,
-// CompleteMultipartUpload). Such requests are not cancelled with the run:
-// once sent they finish, so that the report records every object that
-// became visible and a cancellation never races with a commit.
-const commitTimeout = 2 * time.Minute
+// Requests that make an object visible (InitiateMultipartUpload, CopyObject,
+// PutObject, CompleteMultipartUpload) are not cut the moment the run is
+// cancelled: they get commitGrace to finish, so that an object that became
+// visible is recorded in the report and no upload is left whose ID we never
+// learned. commitTimeout bounds them regardless.
+const (
+	commitGrace   = 5 * time.Second
+	commitTimeout = 2 * time.Minute
+)
 
+// commitContext is ctx for a committing request: cancelled commitGrace
+// after ctx is, or at commitTimeout.
 func commitContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(commitGrace, cancel)
+		context.AfterFunc(cctx, func() { t.Stop() })
+	})
+	return cctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // errVerify is a copy whose check failed; it wraps storage.ErrCRCMismatch so

@@ -66,6 +66,28 @@ provider "ossmigrate" {
 `, accHZ, e.cloud.Endpoint(accHZ), aliceKeyID, aliceKey, bobKeyID, bobKey)
 }
 
+// envProviderConfig is providerConfig with no secret in the configuration:
+// alice's keys come from the ALIBABA_CLOUD_* environment variables and
+// bob's from ALIBABA_CLOUD_*_BOB, as users are told to do. Terraform writes
+// literal provider arguments and variable values (sensitive or not) into
+// plan files; the environment is how a configuration keeps keys out.
+func (e *accEnv) envProviderConfig() string {
+	e.t.Setenv(envAlibabaCloudAccessKeyID, aliceKeyID)
+	e.t.Setenv(envAlibabaCloudAccessKeySecret, aliceKey)
+	e.t.Setenv(envAlibabaCloudAccessKeyID+"_BOB", bobKeyID)
+	e.t.Setenv(envAlibabaCloudAccessKeySecret+"_BOB", bobKey)
+	return fmt.Sprintf(`
+provider "ossmigrate" {
+  region   = %q
+  endpoint = %q
+
+  credentials {
+    name = "bob"
+  }
+}
+`, accHZ, e.cloud.Endpoint(accHZ))
+}
+
 // shEndpoint is the emulator's cn-shanghai endpoint, for blocks in that region.
 func (e *accEnv) shEndpoint() string { return e.cloud.Endpoint(accSH) }
 

@@ -107,12 +107,6 @@ type reportModel struct {
 	StateLimit  types.Int64  `tfsdk:"state_limit"`
 }
 
-// failedFileModel is one element of failed_files.
-type failedFileModel struct {
-	Key   types.String `tfsdk:"key"`
-	Error types.String `tfsdk:"error"`
-}
-
 var failedFileType = types.ObjectType{AttrTypes: map[string]attr.Type{"key": types.StringType, "error": types.StringType}}
 
 const defaultStateLimit = 1000

@@ -2,11 +2,11 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -45,9 +45,9 @@ var (
 // Default timeouts of a run.
 const (
 	defaultRunTimeout = 6 * time.Hour
-	// pendingKey is the private state key that records how many files the
-	// last refresh found to copy.
-	pendingKey = "pending_files"
+	// pendingKey is the private state key holding the last refresh's dry
+	// run (pendingPlan as JSON).
+	pendingKey = "pending"
 )
 
 // NewJobResource returns the ossmigrate_job resource.
@@ -216,9 +216,9 @@ func (r *jobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp
 			"status":           computedString("Outcome of the last run: `finished`, `failed` (more failures than `max_failed_files`, or a fatal error) or `interrupted` (cancelled or timed out; the next apply resumes)."),
 			"started_at":       computedString("When the last run started (RFC 3339)."),
 			"finished_at":      computedString("When the last run ended (RFC 3339)."),
-			"planned_files":    computedInt("Number of source objects the next apply will copy, from the dry run of the plan or the last refresh. After apply: what that apply planned."),
-			"planned_bytes":    computedInt("Bytes the next apply will copy (see `planned_files`)."),
-			"planned_keys":     schema.ListAttribute{MarkdownDescription: "The first source keys the next apply will copy (at most 20).", ElementType: types.StringType, Computed: true},
+			"planned_files":    computedInt("Number of source objects the apply copies, from the dry run of the plan: for a new or changed job the plan lists both buckets, for an incremental run the last refresh did. In state: what the last apply planned."),
+			"planned_bytes":    computedInt("Bytes the apply copies (see `planned_files`)."),
+			"planned_keys":     schema.ListAttribute{MarkdownDescription: "The first source keys the apply copies (at most 20), from the same dry run as `planned_files`.", ElementType: types.StringType, Computed: true},
 			"total_files":      computedInt("Source objects the last run considered (after the prefix, before filters)."),
 			"total_bytes":      computedInt("Bytes of the objects in `total_files`."),
 			"migrated_files":   schema.ListAttribute{MarkdownDescription: "Source keys the last run migrated and verified, sorted; at most `report.state_limit` (see `files_truncated`).", ElementType: types.StringType, Computed: true},
@@ -454,17 +454,16 @@ func (r *jobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	plan.ID = plan.ReportLocation
 
 	if state != nil && !runArgumentsChanged(&plan, state) {
-		pending := state.Status.ValueString() != report.StatusFinished
-		if plan.Incremental.ValueBool() && plan.PlanDryRun.ValueBool() {
-			raw, d := req.Private.GetKey(ctx, pendingKey)
-			resp.Diagnostics.Append(d...)
-			if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil && n > 0 {
-				pending = true
-			}
-		}
 		copyOutcome(&plan, state)
-		if pending {
-			tflog.Info(ctx, "Planning a run of an unchanged job", map[string]any{"job": plan.Name.ValueString(), "planned_files": state.PlannedFiles.ValueInt64(), "last_status": state.Status.ValueString()})
+		pending := readPending(ctx, req.Private, &resp.Diagnostics)
+		run := state.Status.ValueString() != report.StatusFinished
+		if pending != nil && pending.Files > 0 && plan.Incremental.ValueBool() && plan.PlanDryRun.ValueBool() {
+			plan.PlannedFiles, plan.PlannedBytes = types.Int64Value(pending.Files), types.Int64Value(pending.Bytes)
+			plan.PlannedKeys = stringListValue(pending.Keys)
+			run = true
+		}
+		if run {
+			tflog.Info(ctx, "Planning a run of an unchanged job", map[string]any{"job": plan.Name.ValueString(), "planned_files": plan.PlannedFiles.ValueInt64(), "last_status": state.Status.ValueString()})
 			plan.unknownOutcome()
 		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -562,7 +561,7 @@ func (r *jobResource) Create(ctx context.Context, req resource.CreateRequest, re
 		return // the run did not start: nothing to record
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, pendingKey, []byte("0"))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, pendingKey, nil)...)
 }
 
 func (r *jobResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -586,7 +585,7 @@ func (r *jobResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, pendingKey, []byte("0"))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, pendingKey, nil)...)
 }
 
 // run executes the job and writes its outcome into m. Planned values known
@@ -670,9 +669,39 @@ func (r *jobResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 				bucketPath(spec.Source), bucketPath(spec.Destination), spec.Name, err))
 		return
 	}
-	state.setPlanned(res)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, pendingKey, []byte(strconv.FormatInt(res.CopyFiles, 10)))...)
+	// The finding waits in private state: the next plan shows it as the
+	// change from the last apply's planned_* to these.
+	keys := res.FirstKeys
+	if keys == nil {
+		keys = []string{}
+	}
+	data, _ := json.Marshal(pendingPlan{Files: res.CopyFiles, Bytes: res.CopyBytes, Keys: keys})
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, pendingKey, data)...)
+}
+
+// pendingPlan is what the last refresh found to copy.
+type pendingPlan struct {
+	Files int64    `json:"files"`
+	Bytes int64    `json:"bytes"`
+	Keys  []string `json:"keys"`
+}
+
+// privateState is the part of private state ModifyPlan reads.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func readPending(ctx context.Context, p privateState, diags *diag.Diagnostics) *pendingPlan {
+	raw, d := p.GetKey(ctx, pendingKey)
+	diags.Append(d...)
+	if len(raw) == 0 {
+		return nil
+	}
+	var pp pendingPlan
+	if json.Unmarshal(raw, &pp) != nil {
+		return nil
+	}
+	return &pp
 }
 
 // Delete forgets the job; migrated data and reports stay where they are.

@@ -165,14 +165,25 @@ func (p *OssmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 							},
 						},
 						"access_key": schema.StringAttribute{
-							MarkdownDescription: "AccessKey ID of this account.",
-							Required:            true,
-							Sensitive:           true,
+							MarkdownDescription: "AccessKey ID of this account. When neither `access_key` nor `secret_key` " +
+								"is set, they are read from `" + envAlibabaCloudAccessKeyID + "_<NAME>`, `" +
+								envAlibabaCloudAccessKeySecret + "_<NAME>` and `" + envAlibabaCloudSecurityToken + "_<NAME>`, " +
+								"where `<NAME>` is the block's name in upper case with other characters than letters and digits " +
+								"replaced by `_` (`bob-prod` reads `" + envAlibabaCloudAccessKeyID + "_BOB_PROD`). The environment " +
+								"keeps keys out of the configuration: Terraform writes literal arguments and variable values into plan files.",
+							Optional:  true,
+							Sensitive: true,
+							Validators: []validator.String{
+								stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("secret_key")),
+							},
 						},
 						"secret_key": schema.StringAttribute{
-							MarkdownDescription: "AccessKey secret of this account.",
-							Required:            true,
+							MarkdownDescription: "AccessKey secret of this account (see `access_key` for the environment variables).",
+							Optional:            true,
 							Sensitive:           true,
+							Validators: []validator.String{
+								stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("access_key")),
+							},
 						},
 						"security_token": schema.StringAttribute{
 							MarkdownDescription: "STS security token, when `access_key` and `secret_key` are " +
@@ -223,7 +234,7 @@ func (p *OssmigrateProvider) Resources(_ context.Context) []func() resource.Reso
 
 // DataSources returns the provider's data source types.
 func (p *OssmigrateProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{NewReportDataSource}
 }
 
 // providerData is what resources and data sources receive from Configure. It holds
@@ -351,16 +362,37 @@ func newProviderData(ctx context.Context, cfg providerModel, getenv func(string)
 		if block.AccessKey.IsUnknown() || block.SecretKey.IsUnknown() || block.SecurityToken.IsUnknown() {
 			data.configUnknown = true
 		}
-		data.credentials[name] = credentialSet{
+		set := credentialSet{
 			accessKeyID:     block.AccessKey.ValueString(),
 			accessKeySecret: block.SecretKey.ValueString(),
 			securityToken:   block.SecurityToken.ValueString(),
 		}
+		if set.empty() {
+			suffix := envSuffix(name)
+			set = credentialSet{
+				accessKeyID:     getenv(envAlibabaCloudAccessKeyID + "_" + suffix),
+				accessKeySecret: getenv(envAlibabaCloudAccessKeySecret + "_" + suffix),
+				securityToken:   firstNonEmpty(set.securityToken, getenv(envAlibabaCloudSecurityToken+"_"+suffix)),
+			}
+		}
+		data.credentials[name] = set
 	}
 	if diags.HasError() {
 		return nil, diags
 	}
 	return data, diags
+}
+
+// envSuffix turns a credentials block name into the suffix of its
+// environment variables: upper case, anything but letters and digits as '_'.
+func envSuffix(name string) string {
+	b := []byte(strings.ToUpper(name))
+	for i, c := range b {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 // resolveDefaultCredentials picks the provider's own credential set from the first source

@@ -133,6 +133,11 @@ func TestAccJob_ValidationErrors(t *testing.T) {
 			ExpectError: wrappedRegexp(`(?s)Attribute name may contain letters, digits, '.', '_' and '-' only`),
 		},
 	)
+	steps = append(steps, resource.TestStep{
+		Config:      strings.Replace(base("", okSrc, okDst), e.cloud.Endpoint(accHZ), "http://oss.example.com", 1),
+		PlanOnly:    true,
+		ExpectError: wrappedRegexp(`(?s)Invalid OSS endpoint.*endpoint: "http://oss.example.com": plain http is only allowed for loopback`),
+	})
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

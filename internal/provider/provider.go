@@ -104,8 +104,10 @@ func (p *OssmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "OSS endpoint used instead of the one derived from the region, for " +
 					"example `https://oss-cn-hangzhou-internal.aliyuncs.com` to keep traffic inside a VPC, or " +
-					"the URL of an OSS-compatible server. A job's own `endpoint` takes precedence.",
-				Optional: true,
+					"the URL of an OSS-compatible server. A job's own `endpoint` takes precedence. Plain `http://` is " +
+					"accepted only for loopback addresses (an emulator on this machine).",
+				Optional:   true,
+				Validators: []validator.String{endpointCheck},
 			},
 			"access_key": schema.StringAttribute{
 				MarkdownDescription: "AccessKey ID of the default credential set, used by jobs that name no " +

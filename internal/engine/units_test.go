@@ -283,3 +283,39 @@ func TestSpecValidation(t *testing.T) {
 		t.Fatal("digest depends on secrets")
 	}
 }
+
+// TestThrottleFilesPerSecond: at 2 files per second, starting 5 files takes
+// two seconds of (fake) clock time after the first.
+func TestThrottleFilesPerSecond(t *testing.T) {
+	start := time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+	clk := &fakeClock{now: start}
+	th := newThrottle(clk, Limits{FilesPerSecond: 2, TimeZone: time.UTC})
+	done := make(chan error)
+	go func() {
+		for range 5 {
+			if err := th.waitFile(t.Context()); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if waited := clk.Now().Sub(start); waited != 2*time.Second {
+				t.Fatalf("5 files at 2/s took %v of clock time, want 2s", waited)
+			}
+			return
+		default:
+		}
+		if at, ok := clk.pending(); ok {
+			clk.advanceTo(at)
+		} else {
+			runtime.Gosched()
+		}
+	}
+}

@@ -65,21 +65,7 @@ func (r *jobResource) Metadata(_ context.Context, req resource.MetadataRequest, 
 }
 
 func (r *jobResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
-		return
-	}
-	r.data = data
-	if r.newEngine == nil {
-		r.newEngine = func(ctx context.Context) *engine.Engine {
-			return engine.New(engine.Options{Logger: newTflogLogger(ctx)})
-		}
-	}
+	r.data, r.newEngine = configured(req.ProviderData, r.newEngine, &resp.Diagnostics)
 }
 
 func locationAttributes(side string) map[string]schema.Attribute {

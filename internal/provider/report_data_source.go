@@ -232,21 +232,7 @@ func (d *reportDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 
 // Configure takes the provider data that reaches the report bucket.
 func (d *reportDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
-		return
-	}
-	d.data = data
-	if d.newEngine == nil {
-		d.newEngine = func(ctx context.Context) *engine.Engine {
-			return engine.New(engine.Options{Logger: newTflogLogger(ctx)})
-		}
-	}
+	d.data, d.newEngine = configured(req.ProviderData, d.newEngine, &resp.Diagnostics)
 }
 
 // Read reads the run's summary, then streams its file lists keeping at most

@@ -7,7 +7,9 @@
 //
 // With no flags, serve listens on 127.0.0.1:9100 as region cn-hangzhou with
 // the default account (access key LTAIemulatorDefault, secret
-// emulator-default-secret) and keeps data in memory.
+// emulator-default-secret) and keeps data in memory. serve -stats-addr
+// 127.0.0.1:0 also serves the request counters as JSON on a separate
+// loopback listener, for benchmarks (stats.go; cmd/ossbench uses it).
 package main
 
 import (

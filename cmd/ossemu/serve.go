@@ -29,6 +29,7 @@ type serveOptions struct {
 	buckets       []ossemu.BucketSpec
 	synthetic     []syntheticSpec
 	endpointsFile string
+	statsAddr     string
 }
 
 // syntheticSpec asks for generated objects at start: count objects of size
@@ -81,6 +82,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	logLevel := fs.String("log-level", "info", "trace, debug (every request), info, warn or error")
 	restoreDelay := fs.Duration("restore-delay", 0, "how long RestoreObject takes before an archived object is readable")
 	endpointsFile := fs.String("endpoints-file", "", "write {\"<region>\": \"<endpoint>\"} as JSON to this file once listening")
+	statsAddr := fs.String("stats-addr", "", "serve the request counters as JSON on this loopback address (see stats.go); empty: off")
 	var accounts, buckets, synthetic listFlag
 	fs.Var(&accounts, "account", "name:access-key-id:secret[:sts-token] (repeatable); default: the built-in default account")
 	fs.Var(&buckets, "bucket", "name[:region[:owner-account[:acl]]] to create at start if missing (repeatable)")
@@ -91,7 +93,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveOptions, error) {
 	if fs.NArg() > 0 {
 		return serveOptions{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	opts := serveOptions{endpointsFile: *endpointsFile}
+	opts := serveOptions{endpointsFile: *endpointsFile, statsAddr: *statsAddr}
+	if opts.statsAddr != "" {
+		if err := checkLoopback(opts.statsAddr); err != nil {
+			return opts, fmt.Errorf("-stats-addr: %w", err)
+		}
+	}
 	cfg := &opts.cfg
 	cfg.RestoreDelay = *restoreDelay
 	for _, r := range strings.Split(*regions, ",") {
@@ -199,6 +206,17 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 			_ = cloud.Close()
 			return err
 		}
+	}
+	if opts.statsAddr != "" {
+		url, stopStats, err := serveStats(cloud, opts.statsAddr, opts.cfg.Logger)
+		if err != nil {
+			_ = cloud.Close()
+			return err
+		}
+		defer stopStats()
+		// Before the region lines: a reader that has seen every region has
+		// seen this line too.
+		fmt.Fprintf(stdout, "stats %s\n", url)
 	}
 	endpoints := map[string]string{}
 	for _, r := range cloud.Regions() {

@@ -272,7 +272,6 @@ func (c *copier) copyParts(ctx context.Context, d decision, serverSide bool) (ou
 	ps := partSize(info.Size, c.spec.PartSize)
 	n := int((info.Size + ps - 1) / ps)
 	parts := make([]storage.Part, n)
-	crcs := make([]uint64, n)
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range n {
 		select {
@@ -288,7 +287,7 @@ func (c *copier) copyParts(ctx context.Context, d decision, serverSide bool) (ou
 			if serverSide {
 				parts[i], err = c.copyPart(gctx, d, uploadID, i+1, off, size)
 			} else {
-				parts[i], crcs[i], err = c.streamPart(gctx, d, info.ETag, uploadID, i+1, off, size)
+				parts[i], err = c.streamPart(gctx, d, info.ETag, uploadID, i+1, off, size)
 			}
 			if err != nil {
 				return fmt.Errorf("part %d: %w", i+1, err)
@@ -300,9 +299,18 @@ func (c *copier) copyParts(ctx context.Context, d decision, serverSide bool) (ou
 		return out, fmt.Errorf("copy %s: %w", d.src.Key, err)
 	}
 	if !serverSide && c.spec.Verify == VerifyCRC64 && info.HasCRC64 {
-		combined := crcs[0]
-		for i := 1; i < n; i++ {
-			combined = crc64ecma.Combine(combined, crcs[i], parts[i].Size)
+		// The parts' CRCs are of the bytes that went through (see
+		// streamPart), so this checks what was read against the source.
+		var combined uint64
+		for i, p := range parts {
+			if !p.HasCRC64 {
+				return out, fmt.Errorf("verify: %s: the store reported no CRC-64 for part %d, so the copy cannot be verified", d.dstKey, p.Number)
+			}
+			if i == 0 {
+				combined = p.CRC64
+				continue
+			}
+			combined = crc64ecma.Combine(combined, p.CRC64, p.Size)
 		}
 		if combined != info.CRC64 {
 			return out, errVerify("%s: bytes read have CRC-64 %d, source has %d", d.src.Key, combined, info.CRC64)
@@ -345,27 +353,23 @@ func (c *copier) copyPart(ctx context.Context, d decision, uploadID string, n in
 	return p, err
 }
 
-// streamPart pipes one ranged GET into one UploadPart (no buffering) and
-// returns the CRC-64 of the bytes that went through.
-func (c *copier) streamPart(ctx context.Context, d decision, etag, uploadID string, n int, off, size int64) (storage.Part, uint64, error) {
+// streamPart pipes one ranged GET into one UploadPart (no buffering). The
+// part's CRC-64 is the one UploadPart reports for the bytes it sent (the
+// storage.Bucket contract): the store computes it while it sends them, so
+// hashing them here as well would be a second pass over every byte.
+func (c *copier) streamPart(ctx context.Context, d decision, etag, uploadID string, n int, off, size int64) (storage.Part, error) {
 	var p storage.Part
-	var crc uint64
 	err := c.retry.do(ctx, fmt.Sprintf("stream part %d of %s", n, d.src.Key), func(ctx context.Context) error {
 		body, _, err := c.src.Get(ctx, d.src.Key, off, size, etag)
 		if err != nil {
 			return err
 		}
 		defer func() { _ = body.Close() }()
-		h := crc64ecma.New()
-		p, err = c.dst.UploadPart(ctx, d.dstKey, uploadID, n, c.throttle.reader(ctx, io.TeeReader(body, h)), size)
-		if err != nil {
-			return err
-		}
-		crc = h.Sum64()
-		return nil
+		p, err = c.dst.UploadPart(ctx, d.dstKey, uploadID, n, c.throttle.reader(ctx, body), size)
+		return err
 	})
 	p.Number, p.Size = n, size
-	return p, crc, err
+	return p, err
 }
 
 // verifyingReader passes an object's bytes through while computing their

@@ -84,17 +84,27 @@ func (l *lister) list(ctx context.Context, opts storage.ListOptions) (storage.Li
 	return p, err
 }
 
-// send forwards the objects below `end` ("" for no end) that are not excluded.
+// send forwards the objects below `end` ("" for no end) that are not
+// excluded. The page is the lister's (a List answer or a slice of one), so
+// it is cut and filtered in place: a page of kept objects, the usual case,
+// goes on without a copy.
 func (l *lister) send(ctx context.Context, out chan<- []storage.Object, objs []storage.Object, end string) error {
-	kept := objs[:0:0]
-	for _, o := range objs {
-		if end != "" && o.Key >= end {
-			break
+	if end != "" {
+		for i, o := range objs {
+			if o.Key >= end {
+				objs = objs[:i]
+				break
+			}
 		}
-		if l.exclude != "" && strings.HasPrefix(o.Key, l.exclude) {
-			continue
+	}
+	kept := objs
+	if l.exclude != "" {
+		kept = objs[:0]
+		for _, o := range objs {
+			if !strings.HasPrefix(o.Key, l.exclude) {
+				kept = append(kept, o)
+			}
 		}
-		kept = append(kept, o)
 	}
 	if len(kept) == 0 {
 		return nil
@@ -235,13 +245,15 @@ func (l *lister) listRange(ctx context.Context, pages chan<- []storage.Object, o
 			return err
 		}
 		objs := p.Objects
+		// Decided before send, which may filter the page in place.
+		last := p.NextToken == "" || (end != "" && len(objs) > 0 && objs[len(objs)-1].Key >= end)
 		for len(objs) > 0 && objs[0].Key < start {
 			objs = objs[1:]
 		}
 		if err := l.send(ctx, pages, objs, end); err != nil {
 			return err
 		}
-		if p.NextToken == "" || (end != "" && len(p.Objects) > 0 && p.Objects[len(p.Objects)-1].Key >= end) {
+		if last {
 			return nil
 		}
 		opts = storage.ListOptions{Prefix: l.prefix, ContinuationToken: p.NextToken, MaxKeys: pageSize}

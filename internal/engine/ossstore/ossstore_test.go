@@ -393,7 +393,8 @@ func infoEqual(a, b storage.ObjectInfo) bool {
 }
 
 // TestCopyStorageClass: Copy sets the class it is given and keeps the
-// source's metadata (directive COPY) even when the class changes.
+// source's metadata and tags (OSS's default directive, COPY) even when the
+// class changes.
 func TestCopyStorageClass(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -481,8 +482,9 @@ func TestWire(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("Copy sent %d requests", len(reqs))
 	}
-	if h := reqs[0].Header; h.Get("X-Oss-Copy-Source") != "/src/piped" || h.Get("X-Oss-Metadata-Directive") != "COPY" ||
-		h.Get("X-Oss-Tagging-Directive") != "COPY" || h.Get("X-Oss-Storage-Class") != "IA" {
+	// No directives: COPY is OSS's default for metadata and tags.
+	if h := reqs[0].Header; h.Get("X-Oss-Copy-Source") != "/src/piped" || h.Get("X-Oss-Metadata-Directive") != "" ||
+		h.Get("X-Oss-Tagging-Directive") != "" || h.Get("X-Oss-Storage-Class") != "IA" {
 		t.Fatalf("Copy sent headers %v", h)
 	}
 	if _, err := b.Copy(ctx, srcBkt, "piped", "another copy", ""); err != nil {
@@ -1236,4 +1238,55 @@ func TestConcurrency(t *testing.T) {
 	if _, err := b.Head(ctx, "k"); err != nil {
 		t.Fatalf("Head after Close: %v", err)
 	}
+}
+
+// TestUploadPartCRCWithoutServerCRC: UploadPart reports the CRC-64 of the
+// bytes it sent even when the server answers without one (the engine
+// verifies streamed multipart copies with it and does not hash the bytes
+// itself).
+func TestUploadPartCRCWithoutServerCRC(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	u, err := url.Parse(f.cloud.Endpoint(hz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		r.Header.Del("X-Oss-Hash-Crc64ecma")
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	ep := f.endpoint(t, alice, srcBkt, hz, "v4")
+	ep.Endpoint = srv.URL
+	b := mustOpen(t, ep)
+	id, err := b.InitMultipart(ctx, "mp", storage.Metadata{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := content(3, partSize)
+	part, err := b.UploadPart(ctx, "mp", id, 1, bytes.NewReader(data), partSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !part.HasCRC64 || part.CRC64 != crcOf(data) {
+		t.Fatalf("part %+v, want the CRC-64 of the bytes sent, %d", part, crcOf(data))
+	}
+}
+
+// TestGetEmptyKey: Get refuses an empty key itself (it sends through
+// Bucket.Do, which does not check object names) and sends nothing.
+func TestGetEmptyKey(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.open(t, alice, srcBkt, hz, "v4")
+	f.cloud.ResetStats()
+	for _, length := range []int64{-1, 10} {
+		if _, _, err := b.Get(context.Background(), "", 0, length, ""); err == nil || !strings.Contains(err.Error(), "empty key") {
+			t.Fatalf("Get with an empty key (length %d): err = %v", length, err)
+		}
+	}
+	f.requests(t, map[string]int64{})
 }

@@ -130,6 +130,7 @@ type Bucket interface {
 	Region() string
 
 	// List returns one page of objects (and common prefixes) in byte order.
+	// The page belongs to the caller, which may modify it.
 	List(ctx context.Context, opts ListOptions) (ListPage, error)
 	// Head returns an object's description, CRC and metadata (not tags).
 	Head(ctx context.Context, key string) (ObjectInfo, error)
@@ -150,6 +151,11 @@ type Bucket interface {
 	// InitMultipart starts a multipart upload for key with meta.
 	InitMultipart(ctx context.Context, key string, meta Metadata) (uploadID string, err error)
 	// UploadPart uploads part number n (1-based) of exactly size bytes.
+	// The Part's CRC64 is the CRC-64 of the bytes read from r and sent
+	// (checked against the server's where it reports one); HasCRC64 is
+	// false only when the implementation cannot compute it. The engine
+	// verifies streamed multipart copies with it instead of hashing every
+	// byte a second time.
 	UploadPart(ctx context.Context, key, uploadID string, n int, r io.Reader, size int64) (Part, error)
 	// UploadPartCopy copies a range of srcBucket/srcKey (same region) as part n.
 	UploadPartCopy(ctx context.Context, key, uploadID string, n int, srcBucket, srcKey string, offset, size int64) (Part, error)

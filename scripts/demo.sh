@@ -74,9 +74,18 @@ export TF_VAR_endpoint="$endpoint"
 cp examples/quickstart/main.tf "$work/tf/main.tf"
 tf() { terraform -chdir="$work/tf" "$@"; }
 
+# fail shows a step's whole output and stops the demo.
+fail() {
+  cat "$1" >&2
+  echo "demo: $2 failed (output above; the provider's log is .demo/provider.log)" >&2
+  exit 1
+}
+
 step "terraform apply (examples/quickstart)"
-TF_LOG_PROVIDER=INFO TF_LOG_PATH="$work/provider.log" tf apply -auto-approve -no-color 2>&1 |
-  grep -v -e "Provider development overrides" -e "dev_overrides" -e "^ - registry" -e "^ *$" -e "may not be compatible" -e "Warning: Provider development" -e "^│ *$" || true
+TF_LOG_PROVIDER=INFO TF_LOG_PATH="$work/provider.log" tf apply -auto-approve -no-color >"$work/apply.txt" 2>&1 ||
+  fail "$work/apply.txt" "terraform apply"
+# Without the dev_overrides warning Terraform prints on every command.
+grep -v -e "Provider development overrides" -e "dev_overrides" -e "^ - registry" -e "^ *$" -e "may not be compatible" -e "Warning: Provider development" -e "^│ *$" "$work/apply.txt" || true
 echo "(provider log with the engine's progress lines: .demo/provider.log)"
 
 step "outputs"
@@ -87,8 +96,10 @@ step "changing the source: 3 new objects and 5 rewritten ones (newer than their 
 "$work/bin/ossemu" seed -endpoint "$endpoint" -bucket demo-source -count 5 -salt v2
 
 step "terraform plan: exactly those 8 objects"
-tf plan -no-color -out "$work/tf/incremental.plan" >"$work/plan.txt" 2>&1
+tf plan -no-color -out "$work/tf/incremental.plan" >"$work/plan.txt" 2>&1 || fail "$work/plan.txt" "terraform plan"
 grep -e "will be updated" -e "planned_files" -e "planned_bytes" -e "^Plan:" "$work/plan.txt"
+grep -q 'planned_files *= *[0-9]* -> 8$' "$work/plan.txt" ||
+  fail "$work/plan.txt" "the check that the plan copies exactly the 8 changed objects"
 # planned_keys, as the plan shows it (the first keys to copy)
 sed -n '/planned_keys/,/]/p' "$work/plan.txt"
 echo "(whole plan: .demo/plan.txt)"

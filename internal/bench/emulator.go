@@ -18,6 +18,7 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine"
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/ossstore"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/ossemu"
 )
@@ -198,6 +199,15 @@ func (e *emulator) bucket(name string) (*oss.Bucket, error) {
 		return nil, fmt.Errorf("bucket %q is not in the setup", name)
 	}
 	return c.Bucket(name)
+}
+
+// store opens a bucket through the engine's storage adapter, for the
+// listing baselines (listAll).
+func (e *emulator) store(ctx context.Context, name string) (storage.Bucket, error) {
+	if e.regionOf[name] == "" {
+		return nil, fmt.Errorf("bucket %q is not in the setup", name)
+	}
+	return ossstore.Open(ctx, e.location(name, "").Endpoint)
 }
 
 // location is an engine location for a bucket and prefix.

@@ -211,6 +211,10 @@ func (e *env) copyScenario(out *Report, srcBucket, dstBucket string, l load, rep
 	if err != nil {
 		return nil, err
 	}
+	dstStore, err := e.emu.store(e.ctx, dstBucket)
+	if err != nil {
+		return nil, err
+	}
 	cleanup := func(side string) func(ctx context.Context, rep int) error {
 		return func(ctx context.Context, rep int) error { return deletePrefix(ctx, dst, repPrefix(side, rep)) }
 	}
@@ -230,7 +234,7 @@ func (e *env) copyScenario(out *Report, srcBucket, dstBucket string, l load, rep
 			run: func(ctx context.Context, rep int) error { return b.run(ctx, repPrefix(tag, rep)) },
 			after: func(ctx context.Context, rep int) error {
 				// Every baseline must have written every object.
-				got, err := listAll(ctx, dst, repPrefix(tag, rep))
+				got, err := listAll(ctx, dstStore, repPrefix(tag, rep))
 				if err == nil {
 					err = errCount(b.name+" wrote", got, n)
 				}
@@ -267,7 +271,7 @@ type baseline struct {
 
 func runSmall(e *env, reps int, out *Report) error {
 	l := smallLoad(e.quick)
-	src, err := e.emu.bucket("small-src")
+	src, err := e.emu.store(e.ctx, "small-src")
 	if err != nil {
 		return err
 	}
@@ -370,11 +374,11 @@ func runPartCopy(e *env, reps int, out *Report) error {
 func runNoop(e *env, reps int, out *Report) error {
 	l := noopLoad(e.quick)
 	n := int64(l.count)
-	src, err := e.emu.bucket("noop-src")
+	src, err := e.emu.store(e.ctx, "noop-src")
 	if err != nil {
 		return err
 	}
-	dst, err := e.emu.bucket("noop-dst")
+	dst, err := e.emu.store(e.ctx, "noop-dst")
 	if err != nil {
 		return err
 	}
@@ -419,11 +423,11 @@ func runNoop(e *env, reps int, out *Report) error {
 // those peaks are compared (one odd repetition does not decide it).
 func runDryRun(e *env, reps int, out *Report) error {
 	large, small := dryRunLoad(e.quick)
-	src, err := e.emu.bucket("dry-src")
+	src, err := e.emu.store(e.ctx, "dry-src")
 	if err != nil {
 		return err
 	}
-	dst, err := e.emu.bucket("dry-dst")
+	dst, err := e.emu.store(e.ctx, "dry-dst")
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ const (
 	reasonArchived   = "archived: storage class %s must be restored before it can be migrated"
 	reasonIdentical  = "exists: destination is identical"
 	reasonNever      = "exists: overwrite is never"
-	reasonDestNewer  = "exists: destination is not older than the source (overwrite is if_newer)"
+	reasonDestNewer  = "exists: destination is newer than the source (overwrite is if_newer)"
 	archivedPrefixOf = "archived:"
 )
 
@@ -48,7 +48,12 @@ func sameETag(a, b string) bool { return strings.EqualFold(strings.Trim(a, `"`),
 
 // identical reports whether dst holds the same bytes as src, judged from
 // listings only: same size and same ETag, or, when an ETag is not a content
-// MD5 (multipart), a destination written at or after the source's last change.
+// MD5 (multipart), a destination written at or after the source's last
+// change. "At" matters: a multipart copy usually completes in the second
+// its source was written when both are fresh, and a resumed run must not
+// copy those again. The cost is the one case listings cannot tell: a
+// same-size rewrite of the source in the second its multipart copy
+// completed looks identical (the incremental guide says so).
 func identical(src, dst storage.Object) bool {
 	if src.Size != dst.Size {
 		return false
@@ -79,7 +84,11 @@ func decide(spec *Spec, m *matcher, src storage.Object, rel string, dst *storage
 		d.reason = reasonIdentical
 	case spec.Overwrite == OverwriteNever:
 		d.reason = reasonNever
-	case spec.Overwrite == OverwriteIfNewer && !src.LastModified.After(dst.LastModified):
+	case spec.Overwrite == OverwriteIfNewer && src.LastModified.Before(dst.LastModified):
+		// Only a strictly newer destination is kept. LastModified has
+		// one-second resolution: a source rewritten in the second its copy
+		// was made has the copy's time, and differs from it (identical
+		// said so), so it is copied again rather than missed for good.
 		d.reason = reasonDestNewer
 	default:
 		d.act = actCopy

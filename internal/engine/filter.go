@@ -157,10 +157,10 @@ func (l Limits) Validate() error {
 		errs = append(errs, fmt.Errorf("limits.parallelism %d: must be between 1 and 1000", l.Parallelism))
 	}
 	if l.BytesPerSecond < 0 {
-		errs = append(errs, fmt.Errorf("limits.max_bytes_per_second %d: must be positive (or unset for no limit)", l.BytesPerSecond))
+		errs = append(errs, fmt.Errorf("limits.max_bytes_per_second %d: must not be negative (0 or unset: no limit)", l.BytesPerSecond))
 	}
 	if l.FilesPerSecond < 0 {
-		errs = append(errs, fmt.Errorf("limits.max_files_per_second %g: must be positive (or unset for no limit)", l.FilesPerSecond))
+		errs = append(errs, fmt.Errorf("limits.max_files_per_second %g: must not be negative (0 or unset: no limit)", l.FilesPerSecond))
 	}
 	for i, w := range l.Schedule {
 		if w.Start < 0 || w.Start >= 24*60 || w.End < 0 || w.End > 24*60 || w.Start == w.End {
@@ -168,7 +168,7 @@ func (l Limits) Validate() error {
 			continue
 		}
 		if w.BytesPerSecond < 0 {
-			errs = append(errs, fmt.Errorf("limits.schedule[%d].max_bytes_per_second %d: must be positive (or 0 for no limit)", i, w.BytesPerSecond))
+			errs = append(errs, fmt.Errorf("limits.schedule[%d].max_bytes_per_second %d: must not be negative (0 or unset: no limit)", i, w.BytesPerSecond))
 		}
 		for j := range i {
 			if WindowsOverlap(l.Schedule[j], w) {

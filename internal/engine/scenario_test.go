@@ -27,11 +27,15 @@ func TestOverwriteModes(t *testing.T) {
 		{"older", other, t0.Add(-time.Hour)},
 		{"newer", other, t0.Add(time.Hour)},
 		{"equal", srcData, t0.Add(time.Hour)},
+		// Rewritten in the second it was copied (or copied in the second
+		// it was written): the times are equal, the bytes are not.
+		{"same-second", other, t0},
+		{"same-second-equal", srcData, t0},
 	}
 	want := map[OverwriteMode]map[string]bool{
-		OverwriteNever:   {"missing": true, "older": false, "newer": false, "equal": false},
-		OverwriteIfNewer: {"missing": true, "older": true, "newer": false, "equal": false},
-		OverwriteAlways:  {"missing": true, "older": true, "newer": true, "equal": false},
+		OverwriteNever:   {"missing": true, "older": false, "newer": false, "equal": false, "same-second": false, "same-second-equal": false},
+		OverwriteIfNewer: {"missing": true, "older": true, "newer": false, "equal": false, "same-second": true, "same-second-equal": false},
+		OverwriteAlways:  {"missing": true, "older": true, "newer": true, "equal": false, "same-second": true, "same-second-equal": false},
 	}
 	for _, method := range []CopyMethod{CopyServerSide, CopyStream} {
 		for _, mode := range OverwriteModes {

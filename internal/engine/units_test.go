@@ -219,6 +219,9 @@ func TestIdentical(t *testing.T) {
 		{"other size", storage.Object{Size: 11, ETag: "ABC", LastModified: t0}, false},
 		{"multipart copy written later", storage.Object{Size: 10, ETag: "XYZ-3", LastModified: t0.Add(time.Second)}, true},
 		{"multipart copy written earlier", storage.Object{Size: 10, ETag: "XYZ-3", LastModified: t0.Add(-time.Second)}, false},
+		// A fresh source and its copy usually share their second.
+		{"multipart copy written in the same second", storage.Object{Size: 10, ETag: "XYZ-3", LastModified: t0}, true},
+		{"content MD5s differ in the same second", storage.Object{Size: 10, ETag: "DEF", LastModified: t0}, false},
 	} {
 		if got := identical(src, tc.dst); got != tc.want {
 			t.Errorf("%s: identical = %v", tc.name, got)

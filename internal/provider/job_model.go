@@ -166,11 +166,11 @@ func (m *jobModel) toEngineSpec(ctx context.Context, pd *providerData) (engine.S
 	}
 	src, err := pd.endpointFor("source", m.Source.Bucket.ValueString(), m.Source.Region.ValueString(), m.Source.Endpoint.ValueString(), m.Source.Credentials.ValueString())
 	if err != nil {
-		diags.AddAttributeError(path.Root("source"), "Invalid Source", err.Error())
+		addLocationError(&diags, "source", err)
 	}
 	dst, err := pd.endpointFor("destination", m.Destination.Bucket.ValueString(), m.Destination.Region.ValueString(), m.Destination.Endpoint.ValueString(), m.Destination.Credentials.ValueString())
 	if err != nil {
-		diags.AddAttributeError(path.Root("destination"), "Invalid Destination", err.Error())
+		addLocationError(&diags, "destination", err)
 	}
 	spec.Source = engine.Location{Endpoint: src, Prefix: m.Source.Prefix.ValueString(), CredentialsName: credentialsLabel(m.Source.Credentials)}
 	spec.Destination = engine.Location{Endpoint: dst, Prefix: m.Destination.Prefix.ValueString(), CredentialsName: credentialsLabel(m.Destination.Credentials)}
@@ -214,7 +214,7 @@ func (m *jobModel) toEngineSpec(ctx context.Context, pd *providerData) (engine.S
 		cred := firstNonEmpty(r.Credentials.ValueString(), m.Destination.Credentials.ValueString())
 		ep, err := pd.endpointFor("report", m.reportBucket(), region, endpoint, cred)
 		if err != nil {
-			diags.AddAttributeError(path.Root("report"), "Invalid Report Location", err.Error())
+			addLocationError(&diags, "report", err)
 		}
 		spec.Report.Location = ep
 	}

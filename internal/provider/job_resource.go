@@ -123,8 +123,8 @@ func (r *jobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp
 			"Nothing is ever deleted from the destination or written to the source; destroying the resource keeps data and reports.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the job: it names the report directory (`<report prefix><name>/`). " +
-					"Changing it starts a new job.",
+				MarkdownDescription: "Name of the job, 1 to 128 letters, digits, `.`, `_` and `-`: it names the report " +
+					"directory (`<report prefix><name>/`). Changing it starts a new job.",
 				Required:      true,
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, 128), stringvalidator.RegexMatches(jobNamePattern, "may contain letters, digits, '.', '_' and '-' only")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -242,12 +242,12 @@ func (r *jobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp
 					"include": schema.ListAttribute{
 						MarkdownDescription: "Migrate only keys matching at least one of these globs. Unset: every key.",
 						ElementType:         types.StringType, Optional: true,
-						Validators: []validator.List{listvalidator.ValueStringsAre(globCheck)},
+						Validators: []validator.List{listvalidator.ValueStringsAre(globCheck, globWarning{})},
 					},
 					"exclude": schema.ListAttribute{
 						MarkdownDescription: "Never migrate keys matching any of these globs (exclusion wins over inclusion).",
 						ElementType:         types.StringType, Optional: true,
-						Validators: []validator.List{listvalidator.ValueStringsAre(globCheck)},
+						Validators: []validator.List{listvalidator.ValueStringsAre(globCheck, globWarning{})},
 					},
 					"modified_after": schema.StringAttribute{
 						MarkdownDescription: "Migrate only objects last modified after this RFC 3339 time (exclusive).",
@@ -275,19 +275,19 @@ func (r *jobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp
 						Optional:            true, Validators: []validator.Int64{int64validator.Between(1, 1000)},
 					},
 					"max_bytes_per_second": schema.Int64Attribute{
-						MarkdownDescription: "Bandwidth limit in bytes per second outside `schedule` windows. Unset: unlimited.",
-						Optional:            true, Validators: []validator.Int64{int64validator.AtLeast(1)},
+						MarkdownDescription: "Bandwidth limit in bytes per second outside `schedule` windows. 0 or unset: unlimited.",
+						Optional:            true, Validators: []validator.Int64{int64validator.AtLeast(0)},
 					},
 					"max_files_per_second": schema.Float64Attribute{
-						MarkdownDescription: "Limit on objects started per second. Unset: unlimited.",
-						Optional:            true, Validators: []validator.Float64{float64validator.AtLeast(0.001)},
+						MarkdownDescription: "Limit on objects started per second; fractions are allowed (0.5: one object every two seconds). 0 or unset: unlimited.",
+						Optional:            true, Validators: []validator.Float64{float64validator.AtLeast(0)},
 					},
 					"part_size": schema.Int64Attribute{
 						MarkdownDescription: fmt.Sprintf("Multipart part size in bytes (default %d, 16 MiB; at least 102400). It grows when an object would need more than 10,000 parts.", engine.DefaultPartSize),
 						Optional:            true, Validators: []validator.Int64{int64validator.Between(engine.MinPartSize, engine.MaxPartSize)},
 					},
 					"multipart_threshold": schema.Int64Attribute{
-						MarkdownDescription: fmt.Sprintf("Objects of at least this many bytes are copied in parallel parts (default %d, 64 MiB).", engine.DefaultMultipartThreshold),
+						MarkdownDescription: fmt.Sprintf("Objects of at least this many bytes are copied in parallel parts (default %d, 64 MiB; at least %d).", engine.DefaultMultipartThreshold, engine.MinPartSize),
 						Optional:            true, Validators: []validator.Int64{int64validator.AtLeast(engine.MinPartSize)},
 					},
 					"time_zone": schema.StringAttribute{
@@ -618,7 +618,7 @@ func (r *jobResource) run(ctx context.Context, m *jobModel, timeout time.Duratio
 	case res.Status == report.StatusFailed && err != nil:
 		diags.AddError("Migration Failed",
 			fmt.Sprintf("Job %q stopped after migrating %d files: %s\n\nThe report at %s records what was done; fix the cause and apply again "+
-				"to migrate the rest.\n\n%s", spec.Name, res.Migrated.Files, res.Error, res.ReportLocation, err))
+				"to migrate the rest.", spec.Name, res.Migrated.Files, runFailure(res.Error, err), res.ReportLocation))
 	case res.Status == report.StatusFailed:
 		diags.AddError("Migration Failed",
 			fmt.Sprintf("Job %q could not migrate %d files (max_failed_files = %d). The first failures:\n%s\nThe full list is in the "+
@@ -631,6 +631,19 @@ func (r *jobResource) run(ctx context.Context, m *jobModel, timeout time.Duratio
 		diags.AddWarning("Some Files Failed",
 			fmt.Sprintf("Job %q finished with %d failed files (max_failed_files = %d):\n%s", spec.Name, res.Failed.Files, spec.MaxFailedFiles, describeFailures(res, 10)))
 	}
+}
+
+// runFailure says why a run stopped: the run's recorded error and the error
+// Run returned, once when one contains the other (the usual case).
+func runFailure(recorded string, err error) string {
+	returned := err.Error()
+	switch {
+	case recorded == "" || strings.Contains(returned, recorded):
+		return returned
+	case strings.Contains(recorded, returned):
+		return recorded
+	}
+	return recorded + "\n\n" + returned
 }
 
 // Read refreshes the dry run for incremental jobs, so that the next plan

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
@@ -82,7 +85,7 @@ func TestAccJob_ValidationErrors(t *testing.T) {
   }`, okSrc, okDst, `(?s)limits.parallelism value must be between 1 and 1000`},
 		{"bandwidth", `limits {
     max_bytes_per_second = -5
-  }`, okSrc, okDst, `(?s)limits.max_bytes_per_second value must be at least 1`},
+  }`, okSrc, okDst, `(?s)limits.max_bytes_per_second value must be at least 0`},
 		{"schedule time", `limits {
     schedule {
       start = "25:00"
@@ -151,5 +154,24 @@ func TestAccJob_ValidationErrors(t *testing.T) {
 	})
 	if n := e.writeRequests(); n != 0 {
 		t.Fatalf("%d write requests reached storage during validation", n)
+	}
+}
+
+// TestGlobWarning: a pattern starting with "/" is allowed (keys may hold
+// "//") but warned about, with the pattern the user probably meant.
+func TestGlobWarning(t *testing.T) {
+	for pattern, warn := range map[string]bool{"/data/**": true, "data/**": false, "**/*.log": false} {
+		req := validator.StringRequest{Path: path.Root("filter").AtName("include").AtListIndex(0), ConfigValue: types.StringValue(pattern)}
+		var resp validator.StringResponse
+		globWarning{}.ValidateString(t.Context(), req, &resp)
+		if resp.Diagnostics.HasError() || (resp.Diagnostics.WarningsCount() == 1) != warn {
+			t.Fatalf("%q: diagnostics %v, want a warning: %v", pattern, resp.Diagnostics, warn)
+		}
+		if warn {
+			d := resp.Diagnostics.Warnings()[0]
+			if !strings.Contains(d.Detail(), `filter.include[0]: "/data/**"`) || !strings.Contains(d.Detail(), `Did you mean "data/**"?`) {
+				t.Fatalf("warning detail %q", d.Detail())
+			}
+		}
 	}
 }

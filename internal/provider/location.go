@@ -1,10 +1,14 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
 )
@@ -19,19 +23,42 @@ func (d *providerData) endpointFor(field, bucket, region, endpoint, credentials 
 		region = d.region
 	}
 	if region == "" {
-		return storage.Endpoint{}, fmt.Errorf("%s.region: no region set here or in the provider block (or ALICLOUD_REGION)", field)
+		return storage.Endpoint{}, &locationError{"region", fmt.Errorf("%s.region: no region set here or in the provider block (or ALICLOUD_REGION)", field)}
 	}
 	if endpoint == "" && (d.region == "" || d.region == region) {
 		endpoint = d.endpoint
 	}
 	set, err := d.credentialSetByName(credentials)
 	if err != nil {
-		return storage.Endpoint{}, fmt.Errorf("%s.credentials: %w", field, err)
+		return storage.Endpoint{}, &locationError{"credentials", fmt.Errorf("%s.credentials: %w", field, err)}
 	}
 	return storage.Endpoint{
 		Region: region, Endpoint: endpoint, Bucket: bucket, SignVersion: string(d.signVersion),
 		Credentials: storage.Credentials{AccessKeyID: set.accessKeyID, AccessKeySecret: set.accessKeySecret, SecurityToken: set.securityToken},
 	}, nil
+}
+
+// locationError is an endpointFor error and the attribute of the location
+// block it is about, for the diagnostic's path.
+type locationError struct {
+	attribute string
+	err       error
+}
+
+func (e *locationError) Error() string { return e.err.Error() }
+func (e *locationError) Unwrap() error { return e.err }
+
+// addLocationError adds err from endpointFor as an error on the attribute of
+// block at fault.
+func addLocationError(diags *diag.Diagnostics, block string, err error) {
+	at := path.Root(block)
+	summary := "Invalid " + block
+	var le *locationError
+	if errors.As(err, &le) {
+		at = at.AtName(le.attribute)
+		summary = "Invalid " + block + "." + le.attribute
+	}
+	diags.AddAttributeError(at, summary, err.Error())
 }
 
 // checkEndpoint accepts https URLs and bare host names, and plain http only

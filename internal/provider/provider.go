@@ -99,7 +99,8 @@ func (p *OssmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				MarkdownDescription: "Region used by a job's `source` or `destination` that names none, " +
 					"for example `cn-hangzhou`. When unset, the `" + envAlicloudRegion + "` environment " +
 					"variable is used.",
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{regionCheck},
 			},
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "OSS endpoint used instead of the one derived from the region, for " +
@@ -295,7 +296,9 @@ func (d *providerData) credentialSetByName(name string) (credentialSet, error) {
 		return set, nil
 	}
 	if name != defaultCredentialsName {
-		return credentialSet{}, fmt.Errorf("credentials %q need both access_key and secret_key", name)
+		suffix := envSuffix(name)
+		return credentialSet{}, fmt.Errorf("credentials %q have no complete key pair: set both access_key and secret_key in its block, "+
+			"or the %s_%s and %s_%s environment variables", name, envAlibabaCloudAccessKeyID, suffix, envAlibabaCloudAccessKeySecret, suffix)
 	}
 	if d.defaultSource == credentialsFromNowhere {
 		return credentialSet{}, fmt.Errorf("no credentials configured: set access_key and secret_key in the provider block, "+
@@ -341,6 +344,7 @@ func newProviderData(ctx context.Context, cfg providerModel, getenv func(string)
 	}
 
 	firstIndex := map[string]int{}
+	bySuffix := map[string]string{} // envSuffix(name) -> name
 	for i, block := range blocks {
 		if block.Name.IsUnknown() {
 			data.configUnknown = true
@@ -361,6 +365,14 @@ func newProviderData(ctx context.Context, cfg providerModel, getenv func(string)
 			continue
 		}
 		firstIndex[name] = i
+		if other, clash := bySuffix[envSuffix(name)]; clash {
+			diags.AddAttributeError(namePath, "Credentials Names Share Environment Variables",
+				fmt.Sprintf("Credentials blocks %q and %q both read their keys from the %s_%s variables (names are upper-cased "+
+					"and every character but letters and digits becomes '_'). Rename one of them.",
+					other, name, envAlibabaCloudAccessKeyID, envSuffix(name)))
+			continue
+		}
+		bySuffix[envSuffix(name)] = name
 		if block.AccessKey.IsUnknown() || block.SecretKey.IsUnknown() || block.SecurityToken.IsUnknown() {
 			data.configUnknown = true
 		}

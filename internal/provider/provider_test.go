@@ -159,6 +159,25 @@ provider "ossmigrate" {
 	})
 }
 
+// A misspelt provider region is refused on the provider's own attribute
+// (at validate), not later against every job that inherits it.
+func TestAccProvider_unknownRegion(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+provider "ossmigrate" {
+  region = "cn-hangzou"
+}
+` + testAccProviderConfigOutputs,
+				ExpectError: regexp.MustCompile(`(?s)Invalid OSS region.*line 13, in provider.*region: "cn-hangzou" is not a known OSS region ID; use one of`),
+			},
+		},
+	})
+}
+
 func TestAccProvider_duplicateCredentialsName(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -372,6 +391,25 @@ func TestNewProviderData(t *testing.T) {
 		}
 	})
 
+	t.Run("names that share environment variables", func(t *testing.T) {
+		cfg := nullProviderModel()
+		cfg.Credentials = credentialsList(t,
+			credentialsModel{Name: types.StringValue("a-b"), AccessKey: types.StringNull(), SecretKey: types.StringNull(), SecurityToken: types.StringNull()},
+			credentialsModel{Name: types.StringValue("a_b"), AccessKey: types.StringNull(), SecretKey: types.StringNull(), SecurityToken: types.StringNull()},
+		)
+		_, diags := newProviderData(ctx, cfg, mapEnv(nil))
+		if got := diags.ErrorsCount(); got != 1 {
+			t.Fatalf("got %d errors, want 1: %v", got, diags)
+		}
+		d := diags.Errors()[0]
+		if !strings.Contains(d.Detail(), `"a-b" and "a_b"`) || !strings.Contains(d.Detail(), "ALIBABA_CLOUD_ACCESS_KEY_ID_A_B") {
+			t.Errorf("detail = %q, want both names and the variable", d.Detail())
+		}
+		if withPath, ok := d.(interface{ Path() path.Path }); !ok || !withPath.Path().Equal(path.Root("credentials").AtListIndex(1).AtName("name")) {
+			t.Errorf("error %v is not on the second block's name", d)
+		}
+	})
+
 	t.Run("unknown configuration", func(t *testing.T) {
 		cfg := nullProviderModel()
 		cfg.AccessKey = types.StringUnknown()
@@ -405,6 +443,11 @@ func TestCredentialSetByName(t *testing.T) {
 	_, err = data.credentialSetByName("missing")
 	if err == nil || !strings.Contains(err.Error(), `"missing"`) || !strings.Contains(err.Error(), "src") {
 		t.Errorf(`credentialSetByName("missing") error = %v, want the name and the declared sets`, err)
+	}
+	data.credentials["other-account"] = credentialSet{accessKeyID: "only the ID"}
+	_, err = data.credentialSetByName("other-account")
+	if err == nil || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID_OTHER_ACCOUNT and ALIBABA_CLOUD_ACCESS_KEY_SECRET_OTHER_ACCOUNT") {
+		t.Errorf(`credentialSetByName("other-account") error = %v, want the environment variables it reads`, err)
 	}
 }
 

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -26,6 +28,26 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	if err := v.check(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.description, req.Path.String()+": "+err.Error())
 	}
+}
+
+// globWarning warns about a glob that starts with "/": patterns match keys
+// relative to the source prefix, which start with "/" only when the key has
+// "//" there, so such a pattern almost always matches nothing.
+type globWarning struct{}
+
+func (globWarning) Description(context.Context) string {
+	return "patterns match the key relative to the source prefix"
+}
+func (w globWarning) MarkdownDescription(ctx context.Context) string { return w.Description(ctx) }
+
+func (globWarning) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !strings.HasPrefix(req.ConfigValue.ValueString(), "/") {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(req.Path, "Glob Pattern Starts With \"/\"",
+		fmt.Sprintf("%s: %q is matched against keys relative to the source prefix, such as \"logs/2024/a.gz\" for "+
+			"\"data/logs/2024/a.gz\" under prefix \"data/\"; they start with \"/\" only when the key has \"//\" there. "+
+			"Did you mean %q?", req.Path, req.ConfigValue.ValueString(), strings.TrimLeft(req.ConfigValue.ValueString(), "/")))
 }
 
 var (

@@ -31,10 +31,8 @@ func (b *bucket) fail(ctx context.Context, op, key, detail string, err error) er
 		where += " (" + detail + ")"
 	}
 	if se := storeError(op, b.name, key, err); se != nil {
-		if detail == "" {
-			return se
-		}
-		return fmt.Errorf("%w (%s)", se, detail)
+		se.Detail = detail
+		return se
 	}
 	var crc oss.CRCCheckError
 	if errors.As(err, &crc) {

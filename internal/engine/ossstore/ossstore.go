@@ -271,27 +271,51 @@ func (b *bucket) List(ctx context.Context, o storage.ListOptions) (storage.ListP
 	if o.Delimiter != "" {
 		opts = append(opts, oss.Delimiter(o.Delimiter))
 	}
-	res, err := b.b.ListObjectsV2(opts...)
+	// What Bucket.ListObjectsV2 sends, decoded by decodeListV2 instead of
+	// the SDK's encoding/xml (listxml.go).
+	opts = append(opts, oss.EncodingType("url"), oss.ListType(2))
+	params, err := oss.GetRawParams(opts)
+	if err != nil {
+		return storage.ListPage{}, fmt.Errorf("List %s: %w", b.listWhere(o), err)
+	}
+	resp, err := b.b.Do(http.MethodGet, "", params, opts, nil, nil)
 	if err != nil {
 		return storage.ListPage{}, b.fail(ctx, "List", "", listDetail(o), err)
 	}
-	page := storage.ListPage{Objects: make([]storage.Object, len(res.Objects)), CommonPrefixes: res.CommonPrefixes}
-	for i, p := range res.Objects {
-		page.Objects[i] = storage.Object{
-			Key: p.Key, Size: p.Size, ETag: trimETag(p.ETag), LastModified: p.LastModified, StorageClass: p.StorageClass,
-		}
+	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		// The answer was cut: as retryable as the request failing.
+		return storage.ListPage{}, b.fail(ctx, "List", "", listDetail(o), err)
 	}
-	if res.IsTruncated {
-		if res.NextContinuationToken == "" {
+	res, err := decodeListV2(data)
+	if err != nil {
+		return storage.ListPage{}, fmt.Errorf("List %s: reading the answer: %w", b.listWhere(o), err)
+	}
+	page := storage.ListPage{Objects: res.objects, CommonPrefixes: res.prefixes}
+	if res.truncated {
+		if res.nextToken == "" {
 			return storage.ListPage{}, fmt.Errorf("List %s/%s: truncated page without a continuation token", b.name, o.Prefix)
 		}
-		page.NextToken = res.NextContinuationToken
+		page.NextToken = res.nextToken
 	}
 	return page, nil
 }
 
-// listDetail names the listing in errors.
+// listWhere is the bucket and listDetail, for errors.
+func (b *bucket) listWhere(o storage.ListOptions) string {
+	if d := listDetail(o); d != "" {
+		return b.name + " (" + d + ")"
+	}
+	return b.name
+}
+
+// listDetail names the listing in errors: nothing when it is of the whole
+// bucket.
 func listDetail(o storage.ListOptions) string {
+	if o.Prefix == "" {
+		return ""
+	}
 	return fmt.Sprintf("prefix %q", o.Prefix)
 }
 

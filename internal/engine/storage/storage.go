@@ -180,12 +180,18 @@ type Error struct {
 	// Endpoint is set when the store says the bucket must be addressed
 	// through another endpoint (wrong region).
 	Endpoint string
+	// Detail says what Op and Key do not, such as a part number or a
+	// copy source.
+	Detail string
 }
 
 func (e *Error) Error() string {
 	where := e.Bucket
 	if e.Key != "" {
 		where += "/" + e.Key
+	}
+	if e.Detail != "" {
+		where += " (" + e.Detail + ")"
 	}
 	msg := fmt.Sprintf("%s %s: %d %s: %s", e.Op, where, e.StatusCode, e.Code, e.Message)
 	if e.Endpoint != "" {

@@ -20,10 +20,26 @@ import (
 	"syscall"
 )
 
+const usage = `ossemu: an OSS-compatible server for tests, the demo and benchmarks.
+
+Usage:
+  ossemu [serve] [flags]   run the emulator (the default command; flags: ossemu serve -h)
+  ossemu seed [flags]      put generated objects into a bucket (flags: ossemu seed -h)
+  ossemu ls [flags]        list a bucket (flags: ossemu ls -h)
+  ossemu help              this text
+
+With no flags, serve listens on 127.0.0.1:9100 as region cn-hangzhou with the default
+account: access key LTAIemulatorDefault, secret emulator-default-secret.
+`
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	args := os.Args[1:]
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Print(usage)
+		return
+	}
 	cmd := "serve"
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "seed" || args[0] == "ls") {
 		cmd, args = args[0], args[1:]

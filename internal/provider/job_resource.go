@@ -465,9 +465,9 @@ func (r *jobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	res, err := r.newEngine(ctx).Plan(ctx, spec)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Plan Migration",
-			fmt.Sprintf("Listing %s and %s for job %q failed. Check that both buckets exist, that the regions and credentials are right, "+
-				"or set plan_dry_run = false to plan without listing.\n\n%s",
-				bucketPath(spec.Source), bucketPath(spec.Destination), spec.Name, err))
+			fmt.Sprintf("Listing %s (credentials %q) and %s (credentials %q) for job %q failed. Check that both buckets exist, "+
+				"that the regions and credentials are right, or set plan_dry_run = false to plan without listing.\n\n%s",
+				bucketPath(spec.Source), spec.Source.CredentialsName, bucketPath(spec.Destination), spec.Destination.CredentialsName, spec.Name, err))
 		return
 	}
 	plan.setPlanned(res)
@@ -592,8 +592,9 @@ func (r *jobResource) run(ctx context.Context, m *jobModel, timeout time.Duratio
 	res, err := r.newEngine(ctx).Run(ctx, spec)
 	if res == nil {
 		diags.AddError("Unable to Start Migration",
-			fmt.Sprintf("Job %q could not start copying %s to %s. Check that both buckets exist and that the credentials may read "+
-				"the source and write the destination (and the report location).\n\n%s", spec.Name, bucketPath(spec.Source), bucketPath(spec.Destination), err))
+			fmt.Sprintf("Job %q could not start copying %s (credentials %q) to %s (credentials %q). Check that both buckets exist and "+
+				"that the credentials may read the source and write the destination (and the report location).\n\n%s",
+				spec.Name, bucketPath(spec.Source), spec.Source.CredentialsName, bucketPath(spec.Destination), spec.Destination.CredentialsName, err))
 		return
 	}
 	if m.PlannedFiles.IsUnknown() {

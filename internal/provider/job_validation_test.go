@@ -175,3 +175,48 @@ func TestGlobWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestAccJob_PlanErrors: what only the plan's listing can find (a missing
+// bucket, a wrong secret) fails the plan with the store's error and the
+// credential sets in use, and writes nothing.
+func TestAccJob_PlanErrors(t *testing.T) {
+	e := newAccEnv(t)
+	job := func(srcBucket, dstBucket, dstCredentials string) string {
+		return fmt.Sprintf(`
+  name = "plan-errors"
+  source {
+    bucket = %q
+  }
+  destination {
+    bucket      = %q
+    credentials = %q
+  }
+`, srcBucket, dstBucket, dstCredentials)
+	}
+	wrongBobSecret := strings.Replace(e.jobConfig(job("src", "bob-dst", "bob")), fmt.Sprintf("%q", bobKey), `"not-bobs-secret"`, 1)
+	if !strings.Contains(wrongBobSecret, "not-bobs-secret") {
+		t.Fatal("the configuration does not hold bob's secret")
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      e.jobConfig(job("no-such-bucket", "bob-dst", "bob")),
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp(`(?s)Unable to Plan Migration.*oss://no-such-bucket/ \(credentials "default"\) and oss://bob-dst/ \(credentials "bob"\).*List no-such-bucket: 404 NoSuchBucket`),
+			},
+			{
+				Config:      wrongBobSecret,
+				PlanOnly:    true,
+				ExpectError: wrappedRegexp(`(?s)Unable to Plan Migration.*\(credentials "bob"\).*List bob-dst: 403 SignatureDoesNotMatch`),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := e.writeRequests(); n != 0 {
+				return fmt.Errorf("%d write requests reached storage", n)
+			}
+			return nil
+		},
+	})
+}

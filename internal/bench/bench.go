@@ -23,6 +23,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/heapsample"
 )
 
 // Config configures a benchmark run. Every zero value means the default.
@@ -208,14 +210,14 @@ func (e *env) measure(s side, rep int) (measurement, error) {
 		return measurement{}, err
 	}
 	runtime.GC()
-	idle, idleLive := heapInUse(), liveHeap()
-	hs := startHeapSampler()
+	idle, idleLive := heapsample.InUse(), heapsample.Live()
+	hs := heapsample.Start(heapSampleInterval)
 	cpu0, emu0 := cpuTime(), e.emu.cpu()
 	start := time.Now()
 	err = s.run(e.ctx, rep)
 	dur := time.Since(start)
 	cpu, emuCPU := cpuTime()-cpu0, e.emu.cpu()-emu0
-	peak, peakLive := hs.finish()
+	peak, peakLive := hs.Finish()
 	if perr := stopProfile(); err == nil {
 		err = perr
 	}

@@ -3,47 +3,11 @@ package engine
 import (
 	"fmt"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/heapsample"
 )
-
-// heapSampler records the peak heap in use while it runs.
-type heapSampler struct {
-	peak atomic.Uint64
-	stop chan struct{}
-	wg   sync.WaitGroup
-}
-
-func startHeapSampler() *heapSampler {
-	s := &heapSampler{stop: make(chan struct{})}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > s.peak.Load() {
-				s.peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-s.stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return s
-}
-
-func (s *heapSampler) finish() uint64 {
-	close(s.stop)
-	s.wg.Wait()
-	return s.peak.Load()
-}
 
 // dryRunHeap runs an emulator process seeded with n zero-byte objects and
 // returns the peak heap growth of a dry run over them in this process.
@@ -53,14 +17,12 @@ func dryRunHeap(tb testing.TB, n int) (growth uint64, elapsed time.Duration, lis
 	spec := Spec{Name: "mem", Source: externalLoc(ep, "src", "mem/"), Destination: externalLoc(ep, "dst", "mem/")}
 	eng := New(Options{})
 	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-	s := startHeapSampler()
+	base := heapsample.InUse()
+	s := heapsample.Start(2 * time.Millisecond)
 	start := time.Now()
 	plan, err := eng.Plan(tb.Context(), spec)
 	elapsed = time.Since(start)
-	peak := s.finish()
+	peak, _ := s.Finish()
 	if err != nil {
 		tb.Fatal(err)
 	}

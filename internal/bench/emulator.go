@@ -95,6 +95,7 @@ func startEmulator(ctx context.Context, bin string, setup emulatorSetup) (*emula
 		args = append(args, "-synthetic", s)
 	}
 	e.cmd = exec.Command(bin, args...)
+	dieWithParent(e.cmd)
 	e.cmd.Stderr = os.Stderr
 	stdout, err := e.cmd.StdoutPipe()
 	if err != nil {

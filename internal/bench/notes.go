@@ -18,7 +18,7 @@ const notes = `## Method
   engine) at the same parallelism and part size, over keys known in advance (no listing), with no
   verification beyond the SDK's own upload CRC check, no report and no retries: the ceiling.
   Where a baseline lists (the no-op, the dry run, "raw + listing"), it lists through the engine's
-  storage adapter (` + "`ossstore`" + `), whose decoding of listings is about ten times cheaper than the
+  storage adapter (` + "`ossstore`" + `), whose decoding of listings is about nine times cheaper than the
   SDK's (change 5 below): those rows measure what the engine adds to the listing it does.
 - **Interleaving.** Unmeasured warm-ups of the baseline (one; three where a repetition moves a
   gigabyte or more, as the emulator's heap grows to its steady size over the first few), then
@@ -66,7 +66,7 @@ engine, each kept small:
 5. **Listings were decoded by encoding/xml.** The SDK's ` + "`ListObjectsV2`" + ` unmarshals each answer into
    its structs by reflection: about 9 us of CPU and 67 allocations per key, the largest share of a
    small-object run after the copies themselves. ` + "`ossstore.List`" + ` sends the same request and reads
-   the answer with a scanner made for its shape (` + "`listxml.go`" + `): about 0.6 us and 2 allocations per
+   the answer with a scanner made for its shape (` + "`listxml.go`" + `): about 0.7 us and 2 allocations per
    key (` + "`BenchmarkDecodeListV2`" + `). Whatever it does not recognise (CDATA, comments, attributes,
    namespaces, anything malformed) goes to the SDK's decoding, and a fuzz test checks that every
    answer is read exactly as the SDK reads it.

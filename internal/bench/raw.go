@@ -181,7 +181,7 @@ func rawPartCopy(ctx context.Context, dst *oss.Bucket, srcBucket string, objs []
 
 // listAll lists every object under prefix, page by page (1,000 keys, the
 // most OSS returns), and returns how many there are. It lists through the
-// engine's storage adapter, whose decoding of the answers is about ten
+// engine's storage adapter, whose decoding of the answers is about nine
 // times cheaper than the SDK's ListObjectsV2 (BenchmarkDecodeListV2 in
 // internal/engine/ossstore): the listing baselines measure what the engine
 // adds to the listing it does, not the difference between two decoders.

@@ -168,9 +168,9 @@ func (m *jobModel) toEngineSpec(ctx context.Context, pd *providerData) (engine.S
 	if err != nil {
 		addLocationError(&diags, "source", err)
 	}
-	dst, err := pd.endpointFor("destination", m.Destination.Bucket.ValueString(), m.Destination.Region.ValueString(), m.Destination.Endpoint.ValueString(), m.Destination.Credentials.ValueString())
-	if err != nil {
-		addLocationError(&diags, "destination", err)
+	dst, dstErr := pd.endpointFor("destination", m.Destination.Bucket.ValueString(), m.Destination.Region.ValueString(), m.Destination.Endpoint.ValueString(), m.Destination.Credentials.ValueString())
+	if dstErr != nil {
+		addLocationError(&diags, "destination", dstErr)
 	}
 	spec.Source = engine.Location{Endpoint: src, Prefix: m.Source.Prefix.ValueString(), CredentialsName: credentialsLabel(m.Source.Credentials)}
 	spec.Destination = engine.Location{Endpoint: dst, Prefix: m.Destination.Prefix.ValueString(), CredentialsName: credentialsLabel(m.Destination.Credentials)}
@@ -205,7 +205,9 @@ func (m *jobModel) toEngineSpec(ctx context.Context, pd *providerData) (engine.S
 	}
 	spec.Report.Prefix = m.reportPrefix()
 	spec.Report.Location = dst
-	if r := m.Report; r != nil && (r.Bucket.ValueString() != "" || r.Region.ValueString() != "" || r.Endpoint.ValueString() != "" || r.Credentials.ValueString() != "") {
+	// The report location inherits from the destination: with the
+	// destination in error, its own error would mostly repeat that one.
+	if r := m.Report; dstErr == nil && r != nil && (r.Bucket.ValueString() != "" || r.Region.ValueString() != "" || r.Endpoint.ValueString() != "" || r.Credentials.ValueString() != "") {
 		region := firstNonEmpty(r.Region.ValueString(), dst.Region)
 		endpoint := r.Endpoint.ValueString()
 		if endpoint == "" && region == dst.Region {

@@ -298,7 +298,8 @@ func (d *providerData) credentialSetByName(name string) (credentialSet, error) {
 	if name != defaultCredentialsName {
 		suffix := envSuffix(name)
 		return credentialSet{}, fmt.Errorf("credentials %q have no complete key pair: set both access_key and secret_key in its block, "+
-			"or the %s_%s and %s_%s environment variables", name, envAlibabaCloudAccessKeyID, suffix, envAlibabaCloudAccessKeySecret, suffix)
+			"or leave both unset there and set the %s_%s and %s_%s environment variables",
+			name, envAlibabaCloudAccessKeyID, suffix, envAlibabaCloudAccessKeySecret, suffix)
 	}
 	if d.defaultSource == credentialsFromNowhere {
 		return credentialSet{}, fmt.Errorf("no credentials configured: set access_key and secret_key in the provider block, "+
@@ -344,7 +345,7 @@ func newProviderData(ctx context.Context, cfg providerModel, getenv func(string)
 	}
 
 	firstIndex := map[string]int{}
-	bySuffix := map[string]string{} // envSuffix(name) -> name
+	bySuffix := map[string]string{} // envSuffix(name) -> name, for blocks whose keys come from the environment
 	for i, block := range blocks {
 		if block.Name.IsUnknown() {
 			data.configUnknown = true
@@ -365,14 +366,6 @@ func newProviderData(ctx context.Context, cfg providerModel, getenv func(string)
 			continue
 		}
 		firstIndex[name] = i
-		if other, clash := bySuffix[envSuffix(name)]; clash {
-			diags.AddAttributeError(namePath, "Credentials Names Share Environment Variables",
-				fmt.Sprintf("Credentials blocks %q and %q both read their keys from the %s_%s variables (names are upper-cased "+
-					"and every character but letters and digits becomes '_'). Rename one of them.",
-					other, name, envAlibabaCloudAccessKeyID, envSuffix(name)))
-			continue
-		}
-		bySuffix[envSuffix(name)] = name
 		if block.AccessKey.IsUnknown() || block.SecretKey.IsUnknown() || block.SecurityToken.IsUnknown() {
 			data.configUnknown = true
 		}
@@ -383,6 +376,14 @@ func newProviderData(ctx context.Context, cfg providerModel, getenv func(string)
 		}
 		if set.empty() {
 			suffix := envSuffix(name)
+			if other, clash := bySuffix[suffix]; clash {
+				diags.AddAttributeError(namePath, "Credentials Names Share Environment Variables",
+					fmt.Sprintf("Credentials blocks %q and %q both take their keys from the %s_%s variables (names are upper-cased "+
+						"and every character but letters and digits becomes '_'). Rename one of them, or set its keys in the block.",
+						other, name, envAlibabaCloudAccessKeyID, suffix))
+				continue
+			}
+			bySuffix[suffix] = name
 			set = credentialSet{
 				accessKeyID:     getenv(envAlibabaCloudAccessKeyID + "_" + suffix),
 				accessKeySecret: getenv(envAlibabaCloudAccessKeySecret + "_" + suffix),

@@ -410,6 +410,21 @@ func TestNewProviderData(t *testing.T) {
 		}
 	})
 
+	t.Run("names that would share environment variables, keys in the blocks", func(t *testing.T) {
+		cfg := nullProviderModel()
+		cfg.Credentials = credentialsList(t,
+			credentialsModel{Name: types.StringValue("a-b"), AccessKey: types.StringValue("a"), SecretKey: types.StringValue("b"), SecurityToken: types.StringNull()},
+			credentialsModel{Name: types.StringValue("a_b"), AccessKey: types.StringNull(), SecretKey: types.StringNull(), SecurityToken: types.StringNull()},
+		)
+		data, diags := newProviderData(ctx, cfg, mapEnv(map[string]string{envAlibabaCloudAccessKeyID + "_A_B": "c", envAlibabaCloudAccessKeySecret + "_A_B": "d"}))
+		if diags.HasError() {
+			t.Fatalf("only one block reads the environment: %v", diags)
+		}
+		if data.credentials["a-b"].accessKeyID != "a" || data.credentials["a_b"].accessKeyID != "c" {
+			t.Errorf("credentials %v", data.credentialNames())
+		}
+	})
+
 	t.Run("unknown configuration", func(t *testing.T) {
 		cfg := nullProviderModel()
 		cfg.AccessKey = types.StringUnknown()
@@ -448,6 +463,9 @@ func TestCredentialSetByName(t *testing.T) {
 	_, err = data.credentialSetByName("other-account")
 	if err == nil || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID_OTHER_ACCOUNT and ALIBABA_CLOUD_ACCESS_KEY_SECRET_OTHER_ACCOUNT") {
 		t.Errorf(`credentialSetByName("other-account") error = %v, want the environment variables it reads`, err)
+	}
+	if !strings.Contains(err.Error(), "leave both unset there") {
+		t.Errorf("error %v does not say the variables are read only when the block has no keys", err)
 	}
 }
 

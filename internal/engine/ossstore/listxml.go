@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -18,11 +19,12 @@ import (
 // oss.ListObjectsResultV2: about 9 us of CPU per key, most of what a listing
 // costs the client and a tenth of a small-object copy run (BENCHMARKS.md).
 // decodeListV2 reads the same answers with a scanner that knows their
-// shape: elements, character data, the predefined entities and character
-// references, and an XML declaration, which is all OSS sends. Anything else
-// (CDATA, comments, DOCTYPE, attributes, namespace prefixes) and anything
-// malformed goes to the SDK's own decoding, so an answer is never read
-// differently from the way the SDK reads it (FuzzDecodeListV2 checks).
+// shape: an XML 1.0 UTF-8 declaration, elements with ASCII names and no
+// attributes, character data, the predefined entities and character
+// references, which is all OSS sends. Anything else (CDATA, comments,
+// DOCTYPE, attributes, namespace prefixes, other names) and anything the
+// SDK would refuse goes to the SDK's own decoding, so an answer is read
+// exactly as the SDK reads it, errors included (FuzzDecodeListV2).
 
 // listV2 is what List takes from an answer. Keys, prefixes and the token are
 // unescaped (the request asks for encoding-type=url).
@@ -51,6 +53,12 @@ func decodeListV2WithSDK(data []byte) (listV2, error) {
 		return listV2{}, err
 	}
 	res := listV2{truncated: out.IsTruncated, objects: make([]storage.Object, len(out.Objects))}
+	// The SDK unescapes these too, and fails where they do not unescape.
+	for _, v := range []string{out.Prefix, out.StartAfter, out.Delimiter} {
+		if _, err := url.QueryUnescape(v); err != nil {
+			return listV2{}, err
+		}
+	}
 	var err error
 	if res.nextToken, err = url.QueryUnescape(out.NextContinuationToken); err != nil {
 		return listV2{}, err
@@ -109,6 +117,20 @@ func scanListV2(data []byte) (listV2, error) {
 			}
 			if res.nextToken, err = queryUnescape(text); err != nil {
 				return listV2{}, err
+			}
+		case "MaxKeys", "Prefix", "StartAfter", "Delimiter":
+			// Unused, but the SDK fails where they do not parse.
+			text, err := s.text(name, empty)
+			if err != nil {
+				return listV2{}, err
+			}
+			if name == "MaxKeys" {
+				_, err = parseInt(text)
+			} else {
+				_, err = queryUnescape(text)
+			}
+			if err != nil {
+				return listV2{}, errNotScanned
 			}
 		case "Contents":
 			o, err := s.contents(empty)
@@ -281,9 +303,10 @@ func parseInt(b []byte) (int64, error) {
 // xmlScanner reads elements without attributes or namespace prefixes and
 // their character data; it returns errNotScanned for any other construct.
 type xmlScanner struct {
-	data []byte
-	pos  int
-	buf  []byte // unescaped text, reused
+	data    []byte
+	pos     int
+	buf     []byte // unescaped text, reused
+	scratch []byte // ignored text, unescaped only to check it
 }
 
 // root skips the XML declaration and white space and reads the root's start
@@ -295,16 +318,48 @@ func (s *xmlScanner) root() (name string, empty bool, err error) {
 			return "", false, errNotScanned
 		}
 		if s.pos+1 < len(s.data) && s.data[s.pos+1] == '?' {
-			end := bytes.Index(s.data[s.pos:], []byte("?>"))
-			if end < 0 {
+			body := s.pos + 2 // after "<?"
+			end := bytes.Index(s.data[body:], []byte("?>"))
+			if end < 0 || !isUTF8Declaration(s.data[body:body+end]) {
 				return "", false, errNotScanned
 			}
-			s.pos += end + 2
+			s.pos = body + end + 2
 			continue
 		}
 		s.pos++
 		return s.startTag()
 	}
+}
+
+// isUTF8Declaration reports an XML declaration (between "<?" and "?>") of
+// XML 1.0 in UTF-8, the one encoding/xml reads without help.
+func isUTF8Declaration(decl []byte) bool {
+	fields := strings.Fields(string(decl))
+	if len(fields) < 2 || fields[0] != "xml" {
+		return false
+	}
+	version := false
+	for _, f := range fields[1:] {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || len(v) < 2 || (v[0] != '"' && v[0] != '\'') || v[len(v)-1] != v[0] {
+			return false
+		}
+		switch v = v[1 : len(v)-1]; k {
+		case "version":
+			version = v == "1.0"
+			if !version {
+				return false
+			}
+		case "encoding":
+			if !strings.EqualFold(v, "utf-8") {
+				return false
+			}
+		case "standalone":
+		default:
+			return false
+		}
+	}
+	return version
 }
 
 func (s *xmlScanner) skipSpace() {
@@ -322,6 +377,10 @@ func (s *xmlScanner) child(parent string) (name string, empty, end bool, err err
 	if i < 0 {
 		return "", false, false, errNotScanned
 	}
+	// Ignored, but the SDK refuses what is not character data.
+	if err := s.checkIgnored(s.data[s.pos : s.pos+i]); err != nil {
+		return "", false, false, err
+	}
 	s.pos += i + 1
 	if s.pos < len(s.data) && s.data[s.pos] == '/' {
 		s.pos++
@@ -338,7 +397,7 @@ func (s *xmlScanner) startTag() (name string, empty bool, err error) {
 	for s.pos < len(s.data) && isNameByte(s.data[s.pos]) {
 		s.pos++
 	}
-	if s.pos == start {
+	if s.pos == start || !isNameStart(s.data[start]) {
 		return "", false, errNotScanned
 	}
 	name = internName(s.data[start:s.pos])
@@ -368,13 +427,13 @@ func (s *xmlScanner) endTag(name string) error {
 	return nil
 }
 
-// isNameByte: ASCII letters, digits, '-', '_' and '.', and every byte of a
-// multi-byte UTF-8 character, which may be a name character; the ':' of a
-// namespace prefix is not one, so prefixed names are left to encoding/xml.
+// isNameByte: ASCII letters, digits, '-', '_' and '.'. Names with other
+// characters (a namespace prefix's ':', non-ASCII) are left to encoding/xml.
 func isNameByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '-' || c == '_' || c == '.' || c >= utf8.RuneSelf
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 }
+
+func isNameStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
 
 // internName returns the element names of a listing without allocating.
 func internName(b []byte) string {
@@ -416,6 +475,9 @@ func (s *xmlScanner) text(name string, empty bool) ([]byte, error) {
 		}
 		raw := s.data[s.pos : s.pos+i]
 		s.pos += i + 1
+		if !isCharData(raw) {
+			return nil, errNotScanned
+		}
 		if pieces == 0 && bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
 			direct = raw
 		} else {
@@ -462,6 +524,46 @@ func (s *xmlScanner) skip(name string, empty bool) error {
 			return err
 		}
 	}
+}
+
+// checkIgnored refuses text the scanner skips that encoding/xml would
+// refuse.
+func (s *xmlScanner) checkIgnored(raw []byte) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	if !isCharData(raw) {
+		return errNotScanned
+	}
+	if bytes.IndexByte(raw, '&') >= 0 {
+		var err error
+		if s.scratch, err = unescapeText(s.scratch[:0], raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isCharData reports raw text that encoding/xml accepts between tags:
+// valid UTF-8 of XML characters (no control characters but tab, line feed
+// and carriage return; no U+FFFE or U+FFFF), and no "]]>".
+func isCharData(raw []byte) bool {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
+			return false
+		}
+		i += n
+	}
+	return !bytes.Contains(raw, []byte("]]>"))
 }
 
 // unescapeText appends raw to dst with entities and character references

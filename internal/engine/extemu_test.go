@@ -53,6 +53,7 @@ func externalEmulator(tb testing.TB, flags ...string) string {
 	args := append([]string{"serve", "-listen", "127.0.0.1:0", "-regions", hz, "-log-level", "warn",
 		"-account", alice + ":" + testAccounts[0].AccessKeyID + ":" + testAccounts[0].AccessKeySecret}, flags...)
 	cmd := exec.Command(buildOssemu(tb), args...)
+	dieWithParent(cmd)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -20,7 +20,9 @@ func Checksum(data []byte) uint64 { return crc64.Checksum(data, Table) }
 
 // Combine returns the CRC of A||B given crc(A), crc(B) and len(B) (zlib's
 // crc32_combine widened to 64 bits: the operator that appends len2 zero
-// bytes, built by repeated squaring, applied to crc1).
+// bytes, built by repeated squaring, applied to crc1). The SDK has the same
+// function (oss.CRC64Combine), but the engine uses this package and only
+// its storage adapter may import the SDK.
 func Combine(crc1, crc2 uint64, len2 int64) uint64 {
 	if len2 <= 0 {
 		return crc1

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"sort"
 	"sync/atomic"
 	"time"
 
@@ -316,7 +315,6 @@ func (c *copier) copyParts(ctx context.Context, d decision, serverSide bool) (ou
 			return out, errVerify("%s: bytes read have CRC-64 %d, source has %d", d.src.Key, combined, info.CRC64)
 		}
 	}
-	sort.Slice(parts, func(a, b int) bool { return parts[a].Number < parts[b].Number })
 	var res storage.PutResult
 	err = c.retry.do(ctx, "complete "+d.dstKey, func(ctx context.Context) error {
 		cctx, cancel := commitContext(ctx)

@@ -21,20 +21,19 @@ const (
 
 // decision is the planner's verdict on one source object.
 type decision struct {
-	act    action
-	src    storage.Object
-	dstKey string
-	dst    *storage.Object // the destination object, if one exists
-	reason string          // why it is skipped
+	act      action
+	src      storage.Object
+	dstKey   string
+	reason   string // why it is skipped
+	archived bool   // skipped for its storage class
 }
 
 // Skip reasons, as reports show them.
 const (
-	reasonArchived   = "archived: storage class %s must be restored before it can be migrated"
-	reasonIdentical  = "exists: destination is identical"
-	reasonNever      = "exists: overwrite is never"
-	reasonDestNewer  = "exists: destination is newer than the source (overwrite is if_newer)"
-	archivedPrefixOf = "archived:"
+	reasonArchived  = "archived: storage class %s must be restored before it can be migrated"
+	reasonIdentical = "exists: destination is identical"
+	reasonNever     = "exists: overwrite is never"
+	reasonDestNewer = "exists: destination is newer than the source (overwrite is if_newer)"
 )
 
 func isArchived(class string) bool {
@@ -66,13 +65,13 @@ func identical(src, dst storage.Object) bool {
 
 // decide applies the filter, archive rule and overwrite mode to one object.
 func decide(spec *Spec, m *matcher, src storage.Object, rel string, dst *storage.Object) decision {
-	d := decision{act: actSkip, src: src, dstKey: spec.Destination.Prefix + rel, dst: dst}
+	d := decision{act: actSkip, src: src, dstKey: spec.Destination.Prefix + rel}
 	if r := m.reject(rel, src); r != "" {
 		d.reason = r
 		return d
 	}
 	if isArchived(src.StorageClass) {
-		d.reason = fmt.Sprintf(reasonArchived, src.StorageClass)
+		d.reason, d.archived = fmt.Sprintf(reasonArchived, src.StorageClass), true
 		return d
 	}
 	if dst == nil {

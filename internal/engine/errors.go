@@ -3,10 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
-	"io"
 	"math/rand/v2"
-	"net"
-	"syscall"
 	"time"
 
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
@@ -53,13 +50,9 @@ func classify(err error) errClass {
 			return classObject
 		}
 	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) {
-		return classRetryable
-	}
-	// Unknown failures (a malformed response, say) are retried a bounded
-	// number of times, then reported against the object.
+	// Everything else is retried a bounded number of times, then reported
+	// against the object: network errors (resets, timeouts, cut bodies)
+	// and unknown failures such as a malformed response alike.
 	return classRetryable
 }
 

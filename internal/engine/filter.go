@@ -64,17 +64,8 @@ func CompileGlob(glob string) (*regexp.Regexp, error) {
 }
 
 func (f Filter) validate() error {
-	var errs []error
-	for i, g := range f.Include {
-		if _, err := CompileGlob(g); err != nil {
-			errs = append(errs, fmt.Errorf("filter.include[%d]: %v", i, err))
-		}
-	}
-	for i, g := range f.Exclude {
-		if _, err := CompileGlob(g); err != nil {
-			errs = append(errs, fmt.Errorf("filter.exclude[%d]: %v", i, err))
-		}
-	}
+	_, err := newMatcher(f)
+	errs := []error{err}
 	if !f.ModifiedAfter.IsZero() && !f.ModifiedBefore.IsZero() && !f.ModifiedBefore.After(f.ModifiedAfter) {
 		errs = append(errs, fmt.Errorf("filter.modified_before (%s) must be later than filter.modified_after (%s)",
 			f.ModifiedBefore.Format(time.RFC3339), f.ModifiedAfter.Format(time.RFC3339)))
@@ -97,21 +88,23 @@ type matcher struct {
 	include, exclude []*regexp.Regexp
 }
 
+// newMatcher compiles f's globs; its error names every bad one.
 func newMatcher(f Filter) (*matcher, error) {
 	m := &matcher{f: f}
-	for _, g := range f.Include {
-		re, err := CompileGlob(g)
-		if err != nil {
-			return nil, err
+	var errs []error
+	compile := func(attr string, globs []string) (out []*regexp.Regexp) {
+		for i, g := range globs {
+			re, err := CompileGlob(g)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("filter.%s[%d]: %v", attr, i, err))
+			}
+			out = append(out, re)
 		}
-		m.include = append(m.include, re)
+		return out
 	}
-	for _, g := range f.Exclude {
-		re, err := CompileGlob(g)
-		if err != nil {
-			return nil, err
-		}
-		m.exclude = append(m.exclude, re)
+	m.include, m.exclude = compile("include", f.Include), compile("exclude", f.Exclude)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

@@ -79,7 +79,7 @@ func (p *adaptivePool) success() {
 	}
 }
 
-// currentLimit is for tests and progress logs.
+// currentLimit is for tests.
 func (p *adaptivePool) currentLimit() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

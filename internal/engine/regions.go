@@ -2,7 +2,8 @@ package engine
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // regionCountries maps OSS region IDs to the country or area they are in,
@@ -32,12 +33,7 @@ func RegionCountry(region string) (string, bool) {
 
 // KnownRegions returns the region IDs the engine knows, sorted.
 func KnownRegions() []string {
-	out := make([]string, 0, len(regionCountries))
-	for r := range regionCountries {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(regionCountries))
 }
 
 // CheckCountries refuses a migration between regions of different countries.

@@ -103,3 +103,30 @@ func atoiSuffix(key string) int {
 	_, _ = fmt.Sscanf(key[strings.LastIndexByte(key, '-')+1:], "%d", &n)
 	return n
 }
+
+// TestFinalSummaryWhenAListCannotBeWritten: when a list chunk cannot be
+// written at the end of a run, the run says so, and its summary is still
+// final (not left "running") and counts the chunks that were written.
+func TestFinalSummaryWhenAListCannotBeWritten(t *testing.T) {
+	e := newEnv(t, ossemu.Config{})
+	for i := range 3 {
+		key := fmt.Sprintf("nl/%d", i)
+		e.put("src", ossemu.ObjectSpec{Key: key, Data: content(key, 100)})
+	}
+	e.cloud.AddFault(ossemu.Fault{Kind: ossemu.FaultError, Op: "PutObject", Key: "*/" + report.ChunkName(report.ListCompleted, 1), Status: 403, Code: "AccessDenied"})
+	spec := e.spec("no-list", e.loc("src", "nl/", alice), e.loc("dst", "nl/", alice))
+	res, err := e.engine().Run(t.Context(), spec)
+	if err == nil || !strings.Contains(err.Error(), report.ChunkName(report.ListCompleted, 1)) {
+		t.Fatalf("err = %v, want the chunk that could not be written", err)
+	}
+	if res == nil || res.Status != report.StatusFinished || res.Migrated.Files != 3 {
+		t.Fatalf("result %+v", res)
+	}
+	sum := readSummary(t, e, spec, res.RunID)
+	if sum.Status != report.StatusFinished || sum.FinishedAt == nil || sum.Migrated != res.Migrated {
+		t.Fatalf("summary %+v", sum)
+	}
+	if sum.Chunks[report.ListCompleted] != 0 || sum.Chunks[report.ListTotal] != 1 {
+		t.Fatalf("summary chunks %v, want the completed list's unwritten chunk left out", sum.Chunks)
+	}
+}

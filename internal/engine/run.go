@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -145,7 +144,7 @@ func (e *Engine) Plan(ctx context.Context, spec Spec) (*PlanResult, error) {
 		} else {
 			res.SkipFiles++
 			res.SkipBytes += d.src.Size
-			if strings.HasPrefix(d.reason, archivedPrefixOf) {
+			if d.archived {
 				res.ArchivedFiles++
 			}
 		}
@@ -168,7 +167,7 @@ func (e *Engine) Plan(ctx context.Context, spec Spec) (*PlanResult, error) {
 // tally counts a run's outcome; safe for concurrent use.
 type tally struct {
 	mu                                 sync.Mutex
-	planned, total, migrated, skipped  report.Counts
+	planned, migrated, skipped         report.Counts
 	failed                             report.Counts
 	migratedKeys                       []string
 	failedFiles                        []FailedFile
@@ -176,6 +175,11 @@ type tally struct {
 	migratedMore, failedMore, archMore bool
 	limit                              int
 	serverSide, streamed               int64
+}
+
+// total is every source object listed: each is planned or skipped.
+func (t *tally) total() report.Counts {
+	return report.Counts{Files: t.planned.Files + t.skipped.Files, Bytes: t.planned.Bytes + t.skipped.Bytes}
 }
 
 func (t *tally) add(c *report.Counts, size int64) {
@@ -205,6 +209,7 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 	t := &tally{limit: e.opts.ResultKeys}
 	res := &Result{RunID: runID, StartedAt: started, ReportLocation: report.FormatLocation(s.reportTo.Name(), spec.Report.Prefix, spec.Name)}
 
+	digest := spec.Digest()
 	summary := func(status string, finished *time.Time, errMsg string) report.Summary {
 		t.mu.Lock()
 		defer t.mu.Unlock()
@@ -220,10 +225,10 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 			eta = int64(float64(t.planned.Bytes-t.migrated.Bytes) / rate)
 		}
 		return report.Summary{
-			Job: spec.Name, RunID: runID, SpecDigest: spec.Digest(), Status: status, StartedAt: started, FinishedAt: finished, UpdatedAt: now,
+			Job: spec.Name, RunID: runID, SpecDigest: digest, Status: status, StartedAt: started, FinishedAt: finished, UpdatedAt: now,
 			Source:      report.Location{Bucket: spec.Source.Bucket, Prefix: spec.Source.Prefix, Region: spec.Source.Region},
 			Destination: report.Location{Bucket: spec.Destination.Bucket, Prefix: spec.Destination.Prefix, Region: spec.Destination.Region},
-			Planned:     t.planned, Total: t.total, Migrated: t.migrated, Skipped: t.skipped, Failed: t.failed,
+			Planned:     t.planned, Total: t.total(), Migrated: t.migrated, Skipped: t.skipped, Failed: t.failed,
 			Progress:   report.Progress{FilesDone: done, BytesDone: t.migrated.Bytes, BytesPerSecond: rate, ETASeconds: eta},
 			CopyMethod: methodName(t.serverSide, t.streamed), Error: errMsg, Settings: settings,
 		}
@@ -246,12 +251,11 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 		defer close(work)
 		return p.run(gctx, func(d decision) error {
 			t.mu.Lock()
-			t.add(&t.total, d.src.Size)
 			if d.act == actCopy {
 				t.add(&t.planned, d.src.Size)
 			} else {
 				t.add(&t.skipped, d.src.Size)
-				if strings.HasPrefix(d.reason, archivedPrefixOf) {
+				if d.archived {
 					if len(t.archived) < t.limit {
 						t.archived = append(t.archived, d.src.Key)
 					} else {
@@ -260,7 +264,7 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 				}
 			}
 			t.mu.Unlock()
-			row := report.Row{SourceKey: d.src.Key, DestinationKey: d.dstKey, Size: d.src.Size, LastModified: d.src.LastModified, ETag: d.src.ETag}
+			row := rowOf(d)
 			if err := w.Add(gctx, report.ListTotal, row); err != nil {
 				return err
 			}
@@ -312,9 +316,8 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 				log.Info("progress", "files_done", sum.Progress.FilesDone, "files_total", sum.Total.Files,
 					"migrated", sum.Migrated.Files, "failed", sum.Failed.Files, "bytes", sum.Migrated.Bytes,
 					"bytes_per_second", int64(sum.Progress.BytesPerSecond), "eta_seconds", sum.Progress.ETASeconds)
-				if err := w.Flush(gctx); err == nil {
-					_ = w.WriteSummary(gctx, sum)
-				}
+				// Flushes the lists too; a failure is retried at the next tick.
+				_ = w.WriteSummary(gctx, sum)
 			}
 		}
 	}()
@@ -343,12 +346,12 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 	// leaves a true report behind.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	reportErr := w.Flush(fctx)
-	if reportErr == nil {
-		reportErr = w.WriteSummary(fctx, summary(status, &finished, errMsg))
-	}
+	// WriteSummary flushes the lists first and writes the summary even when
+	// that fails (its chunk counts then say what was written), so the report
+	// never stays "running".
+	reportErr := w.WriteSummary(fctx, summary(status, &finished, errMsg))
 	t.mu.Lock()
-	res.Planned, res.Total, res.Migrated, res.Skipped, res.Failed = t.planned, t.total, t.migrated, t.skipped, t.failed
+	res.Planned, res.Total, res.Migrated, res.Skipped, res.Failed = t.planned, t.total(), t.migrated, t.skipped, t.failed
 	res.MigratedKeys, res.MigratedTruncated = t.migratedKeys, t.migratedMore
 	res.FailedFiles, res.FailedTruncated = t.failedFiles, t.failedMore
 	res.SkippedArchived, res.ArchivedTruncated = t.archived, t.archMore
@@ -372,7 +375,7 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 // Result are exactly the first rows of the report's lists (import relies
 // on it).
 func (e *Engine) record(ctx context.Context, w *report.Writer, t *tally, d decision, out copied, copyErr error, log hclog.Logger) error {
-	row := report.Row{SourceKey: d.src.Key, DestinationKey: d.dstKey, Size: d.src.Size, LastModified: d.src.LastModified, ETag: d.src.ETag}
+	row := rowOf(d)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if copyErr != nil {
@@ -404,6 +407,11 @@ func (e *Engine) record(ctx context.Context, w *report.Writer, t *tally, d decis
 	}
 	log.Debug("object migrated", "key", d.src.Key, "bytes", out.size, "method", out.method)
 	return w.Add(ctx, report.ListCompleted, row)
+}
+
+// rowOf is the report row of a decision's source object.
+func rowOf(d decision) report.Row {
+	return report.Row{SourceKey: d.src.Key, DestinationKey: d.dstKey, Size: d.src.Size, LastModified: d.src.LastModified, ETag: d.src.ETag}
 }
 
 func methodName(serverSide, streamed int64) string {

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -239,16 +240,16 @@ func (s Spec) Validate() error {
 			add("%v", err)
 		}
 	}
-	if !oneOf(s.Overwrite, OverwriteModes) {
+	if !slices.Contains(OverwriteModes, s.Overwrite) {
 		add("overwrite %q: must be one of %s", s.Overwrite, joinEnum(OverwriteModes))
 	}
-	if !oneOf(s.Verify, VerifyModes) {
+	if !slices.Contains(VerifyModes, s.Verify) {
 		add("verify %q: must be one of %s", s.Verify, joinEnum(VerifyModes))
 	}
-	if !oneOf(s.CopyMethod, CopyMethods) {
+	if !slices.Contains(CopyMethods, s.CopyMethod) {
 		add("copy_method %q: must be one of %s", s.CopyMethod, joinEnum(CopyMethods))
 	}
-	if s.StorageClass != "" && !oneOf(s.StorageClass, StorageClasses) {
+	if s.StorageClass != "" && !slices.Contains(StorageClasses, s.StorageClass) {
 		add("destination.storage_class %q: must be one of %s", s.StorageClass, strings.Join(StorageClasses, ", "))
 	}
 	if err := s.Filter.validate(); err != nil {
@@ -269,15 +270,6 @@ func (s Spec) Validate() error {
 	return errors.Join(errs...)
 }
 
-func oneOf[T comparable](v T, allowed []T) bool {
-	for _, a := range allowed {
-		if v == a {
-			return true
-		}
-	}
-	return false
-}
-
 func joinEnum[T ~string](vals []T) string {
 	s := make([]string, len(vals))
 	for i, v := range vals {
@@ -287,20 +279,7 @@ func joinEnum[T ~string](vals []T) string {
 }
 
 // ValidateBucketName applies OSS's bucket naming rules.
-func ValidateBucketName(name string) error {
-	if len(name) < 3 || len(name) > 63 {
-		return fmt.Errorf("%q must be 3 to 63 characters long", name)
-	}
-	for _, ch := range name {
-		if (ch < 'a' || ch > 'z') && (ch < '0' || ch > '9') && ch != '-' {
-			return fmt.Errorf("%q may contain only lowercase letters, digits and hyphens", name)
-		}
-	}
-	if name[0] == '-' || name[len(name)-1] == '-' {
-		return fmt.Errorf("%q must not start or end with a hyphen", name)
-	}
-	return nil
-}
+func ValidateBucketName(name string) error { return storage.ValidateBucketName(name) }
 
 // ValidatePrefix applies OSS's key rules to a prefix.
 func ValidatePrefix(p string) error {

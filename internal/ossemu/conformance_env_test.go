@@ -10,7 +10,6 @@ import (
 	"crypto/md5"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/crc64ecma"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/ossemu"
 )
 
@@ -170,7 +170,7 @@ func content(seed uint64, n int) []byte {
 	return b
 }
 
-func crcOf(b []byte) uint64 { return crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)) }
+func crcOf(b []byte) uint64 { return crc64ecma.Checksum(b) }
 
 // etagOf is the ETag OSS gives a PutObject object: quoted upper-case MD5 hex.
 func etagOf(b []byte) string { return fmt.Sprintf(`"%X"`, md5.Sum(b)) }

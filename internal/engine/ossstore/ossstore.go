@@ -322,17 +322,22 @@ func listDetail(o storage.ListOptions) string {
 // Head sends HEAD (GetObjectDetailedMeta), the request that carries the CRC
 // and the storage class.
 func (b *bucket) Head(ctx context.Context, key string) (storage.ObjectInfo, error) {
-	h, err := b.b.GetObjectDetailedMeta(key, oss.WithContext(ctx))
+	return b.head(ctx, "Head", key)
+}
+
+// head is Head for op, with extra options.
+func (b *bucket) head(ctx context.Context, op, key string, opts ...oss.Option) (storage.ObjectInfo, error) {
+	h, err := b.b.GetObjectDetailedMeta(key, append(opts, oss.WithContext(ctx))...)
 	if err != nil {
-		return storage.ObjectInfo{}, b.fail(ctx, "Head", key, "", err)
+		return storage.ObjectInfo{}, b.fail(ctx, op, key, "", err)
 	}
 	size, err := strconv.ParseInt(h.Get(oss.HTTPHeaderContentLength), 10, 64)
 	if err != nil {
-		return storage.ObjectInfo{}, fmt.Errorf("Head %s/%s: Content-Length %q: %w", b.name, key, h.Get(oss.HTTPHeaderContentLength), err)
+		return storage.ObjectInfo{}, fmt.Errorf("%s %s/%s: Content-Length %q: %w", op, b.name, key, h.Get(oss.HTTPHeaderContentLength), err)
 	}
 	info, err := objectInfo(key, size, h)
 	if err != nil {
-		return storage.ObjectInfo{}, fmt.Errorf("Head %s/%s: %w", b.name, key, err)
+		return storage.ObjectInfo{}, fmt.Errorf("%s %s/%s: %w", op, b.name, key, err)
 	}
 	return info, nil
 }
@@ -403,24 +408,16 @@ func (b *bucket) Get(ctx context.Context, key string, offset, length int64, ifMa
 
 // getEmpty is Get for length 0.
 func (b *bucket) getEmpty(ctx context.Context, key string, offset int64, ifMatch string) (io.ReadCloser, storage.ObjectInfo, error) {
-	opts := []oss.Option{oss.WithContext(ctx)}
+	var opts []oss.Option
 	if ifMatch != "" {
 		opts = append(opts, oss.IfMatch(quoteETag(ifMatch)))
 	}
-	h, err := b.b.GetObjectDetailedMeta(key, opts...)
+	info, err := b.head(ctx, "Get", key, opts...)
 	if err != nil {
-		return nil, storage.ObjectInfo{}, b.fail(ctx, "Get", key, "", err)
+		return nil, storage.ObjectInfo{}, err
 	}
-	size, err := strconv.ParseInt(h.Get(oss.HTTPHeaderContentLength), 10, 64)
-	if err != nil {
-		return nil, storage.ObjectInfo{}, fmt.Errorf("Get %s/%s: Content-Length %q: %w", b.name, key, h.Get(oss.HTTPHeaderContentLength), err)
-	}
-	if offset > size {
-		return nil, storage.ObjectInfo{}, fmt.Errorf("Get %s/%s: offset %d is past the end (%d bytes)", b.name, key, offset, size)
-	}
-	info, err := objectInfo(key, size, h)
-	if err != nil {
-		return nil, storage.ObjectInfo{}, fmt.Errorf("Get %s/%s: %w", b.name, key, err)
+	if offset > info.Size {
+		return nil, storage.ObjectInfo{}, fmt.Errorf("Get %s/%s: offset %d is past the end (%d bytes)", b.name, key, offset, info.Size)
 	}
 	return http.NoBody, info, nil
 }

@@ -12,7 +12,6 @@ import (
 	"crypto/md5"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"maps"
 	"math/rand/v2"
@@ -29,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/crc64ecma"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/ossstore"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/ossemu"
@@ -202,7 +202,7 @@ func content(seed uint64, n int) []byte {
 	return b
 }
 
-func crcOf(b []byte) uint64 { return crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)) }
+func crcOf(b []byte) uint64 { return crc64ecma.Checksum(b) }
 
 func md5Hex(b []byte) string { return fmt.Sprintf("%X", md5.Sum(b)) }
 

@@ -5,9 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
 )
 
 // File names inside a job's and a run's prefix.
@@ -26,14 +29,7 @@ const locationScheme = "oss://"
 const runIDLayout = "20060102T150405Z"
 
 // Valid reports whether l is one of Lists.
-func (l List) Valid() bool {
-	for _, known := range Lists {
-		if l == known {
-			return true
-		}
-	}
-	return false
-}
+func (l List) Valid() bool { return slices.Contains(Lists, l) }
 
 // JobPrefix is the key prefix of a job's reports: prefix + job + "/".
 // prefix is "" or ends with "/".
@@ -109,8 +105,8 @@ func ParseLocation(s string) (bucket, jobPrefix string, err error) {
 	case !found || jobPrefix == "":
 		return "", "", fmt.Errorf("report location %q: names no job after the bucket (%s)", s, want)
 	}
-	if err := validateBucketName(bucket); err != nil {
-		return "", "", fmt.Errorf("report location %q: %w", s, err)
+	if err := storage.ValidateBucketName(bucket); err != nil {
+		return "", "", fmt.Errorf("report location %q: bucket name %w", s, err)
 	}
 	switch {
 	case strings.HasPrefix(jobPrefix, "/") || strings.HasPrefix(jobPrefix, `\`):
@@ -131,23 +127,6 @@ func SplitJobPrefix(jobPrefix string) (prefix, job string) {
 	p := strings.TrimSuffix(jobPrefix, "/")
 	i := strings.LastIndexByte(p, '/')
 	return p[:i+1], p[i+1:]
-}
-
-// validateBucketName applies OSS's bucket naming rules (the engine has its
-// own copy, which this package cannot import).
-func validateBucketName(name string) error {
-	if len(name) < 3 || len(name) > 63 {
-		return fmt.Errorf("bucket name %q must be 3 to 63 characters long", name)
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return fmt.Errorf("bucket name %q may contain only lowercase letters, digits and hyphens", name)
-		}
-	}
-	if name[0] == '-' || name[len(name)-1] == '-' {
-		return fmt.Errorf("bucket name %q must not start or end with a hyphen", name)
-	}
-	return nil
 }
 
 // checkJob refuses a report prefix or job name that would not give the

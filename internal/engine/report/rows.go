@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -169,13 +170,8 @@ func parseRow(rec []string) (Row, error) {
 
 // checkHeader accepts exactly header.
 func checkHeader(rec []string) error {
-	if len(rec) != len(header) {
+	if !slices.Equal(rec, header) {
 		return fmt.Errorf("header %q, want %q", rec, header)
-	}
-	for i := range header {
-		if rec[i] != header[i] {
-			return fmt.Errorf("header %q, want %q", rec, header)
-		}
 	}
 	return nil
 }

@@ -219,3 +219,20 @@ func (e *CRCError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrCRCMismatch) true.
 func (e *CRCError) Unwrap() error { return ErrCRCMismatch }
+
+// ValidateBucketName applies OSS's bucket naming rules; the error starts
+// with the quoted name.
+func ValidateBucketName(name string) error {
+	if len(name) < 3 || len(name) > 63 {
+		return fmt.Errorf("%q must be 3 to 63 characters long", name)
+	}
+	for _, ch := range name {
+		if (ch < 'a' || ch > 'z') && (ch < '0' || ch > '9') && ch != '-' {
+			return fmt.Errorf("%q may contain only lowercase letters, digits and hyphens", name)
+		}
+	}
+	if name[0] == '-' || name[len(name)-1] == '-' {
+		return fmt.Errorf("%q must not start or end with a hyphen", name)
+	}
+	return nil
+}

@@ -36,6 +36,10 @@ type Result struct {
 	Skipped  report.Counts
 	Failed   report.Counts
 
+	// PlannedKeys are the first Options.PlanKeys keys the run set out to
+	// copy, in key order: PlanResult.FirstKeys of the listing it ran.
+	PlannedKeys []string
+
 	// MigratedKeys and FailedFiles are the first Options.ResultKeys of each,
 	// in the order they finished; the truncated flags say whether more exist.
 	MigratedKeys      []string
@@ -169,7 +173,7 @@ type tally struct {
 	mu                                 sync.Mutex
 	planned, migrated, skipped         report.Counts
 	failed                             report.Counts
-	migratedKeys                       []string
+	plannedKeys, migratedKeys          []string
 	failedFiles                        []FailedFile
 	archived                           []string
 	migratedMore, failedMore, archMore bool
@@ -253,6 +257,9 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 			t.mu.Lock()
 			if d.act == actCopy {
 				t.add(&t.planned, d.src.Size)
+				if len(t.plannedKeys) < e.opts.PlanKeys {
+					t.plannedKeys = append(t.plannedKeys, d.src.Key)
+				}
 			} else {
 				t.add(&t.skipped, d.src.Size)
 				if d.archived {
@@ -352,6 +359,7 @@ func (e *Engine) Run(ctx context.Context, spec Spec) (*Result, error) {
 	reportErr := w.WriteSummary(fctx, summary(status, &finished, errMsg))
 	t.mu.Lock()
 	res.Planned, res.Total, res.Migrated, res.Skipped, res.Failed = t.planned, t.total(), t.migrated, t.skipped, t.failed
+	res.PlannedKeys = t.plannedKeys
 	res.MigratedKeys, res.MigratedTruncated = t.migratedKeys, t.migratedMore
 	res.FailedFiles, res.FailedTruncated = t.failedFiles, t.failedMore
 	res.SkippedArchived, res.ArchivedTruncated = t.archived, t.archMore

@@ -307,14 +307,10 @@ func failedFilesValue(files []engine.FailedFile) types.List {
 }
 
 // setPlanned writes a dry run's findings.
-func (m *jobModel) setPlanned(p *engine.PlanResult) {
-	m.PlannedFiles = types.Int64Value(p.CopyFiles)
-	m.PlannedBytes = types.Int64Value(p.CopyBytes)
-	keys := p.FirstKeys
-	if keys == nil {
-		keys = []string{}
-	}
-	m.PlannedKeys = stringListValue(keys)
+func (m *jobModel) setPlanned(p pendingPlan) {
+	m.PlannedFiles = types.Int64Value(p.Files)
+	m.PlannedBytes = types.Int64Value(p.Bytes)
+	m.PlannedKeys = stringListValue(p.Keys)
 }
 
 // unknownPlanned marks the dry-run attributes as known only after apply.

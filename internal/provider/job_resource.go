@@ -174,8 +174,9 @@ func (r *jobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp
 				Default: booldefault.StaticBool(true),
 			},
 			"plan_dry_run": schema.BoolAttribute{
-				MarkdownDescription: "Default `true`: plans and refreshes list both buckets to compute `planned_files`, " +
-					"`planned_bytes` and `planned_keys` (one list request per 1,000 objects on each side, no per-object requests). " +
+				MarkdownDescription: "Default `true`: plans and refreshes list both buckets (one list request per 1,000 objects " +
+					"on each side, no per-object requests): the plan of a new or changed job fails on a wrong bucket, region or key " +
+					"and warns what it would copy, and refreshes detect new and changed source objects (`planned_*`). " +
 					"Set `false` for buckets too large to list at every plan: the planned values are then known only after apply, " +
 					"and new source objects are not detected until arguments or `triggers` change.",
 				Optional: true, Computed: true,
@@ -202,7 +203,7 @@ func (r *jobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp
 			"status":           computedString("Outcome of the last run: `finished`, `failed` (more failures than `max_failed_files`, or a fatal error) or `interrupted` (cancelled or timed out; the next apply resumes)."),
 			"started_at":       computedString("When the last run started (RFC 3339)."),
 			"finished_at":      computedString("When the last run ended (RFC 3339)."),
-			"planned_files":    computedInt("Number of source objects the apply copies, from the dry run of the plan: for a new or changed job the plan lists both buckets, for an incremental run the last refresh did. In state: what the last apply planned."),
+			"planned_files":    computedInt("Number of source objects the apply copies. In the plan of an incremental run: what the last refresh found; for a new or changed job: known after apply (the plan's dry run is a warning, as the source may change before the apply). In state: what the last run set out to copy."),
 			"planned_bytes":    computedInt("Bytes the apply copies (see `planned_files`)."),
 			"planned_keys":     schema.ListAttribute{MarkdownDescription: "The first source keys the apply copies (at most 20), from the same dry run as `planned_files`.", ElementType: types.StringType, Computed: true},
 			"total_files":      computedInt("Source objects the last run considered (after the prefix, before filters)."),
@@ -398,9 +399,13 @@ func known(values ...interface{ IsUnknown() bool }) bool {
 	return true
 }
 
-// ModifyPlan makes the plan a dry run: for a new or changed job it lists
-// both buckets and fills planned_*; for an unchanged one it plans a run when
-// the last refresh found files to copy or the last run did not finish.
+// ModifyPlan makes the plan a dry run. For an unchanged job it plans a run
+// when the last refresh found files to copy (planned_* are that refresh's
+// findings) or the last run did not finish. For a new or changed job it
+// lists both buckets, which finds wrong buckets, regions and keys at plan
+// time, and reports what it found in a warning; planned_* stay unknown until
+// the apply: Terraform plans again when it applies and refuses values that
+// differ from the first plan's, and a live source changes in between.
 func (r *jobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
@@ -444,8 +449,7 @@ func (r *jobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		pending := readPending(ctx, req.Private, &resp.Diagnostics)
 		run := state.Status.ValueString() != report.StatusFinished
 		if pending != nil && pending.Files > 0 && plan.Incremental.ValueBool() && plan.PlanDryRun.ValueBool() {
-			plan.PlannedFiles, plan.PlannedBytes = types.Int64Value(pending.Files), types.Int64Value(pending.Bytes)
-			plan.PlannedKeys = stringListValue(pending.Keys)
+			plan.setPlanned(*pending)
 			run = true
 		}
 		if run {
@@ -457,9 +461,9 @@ func (r *jobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 
 	plan.unknownOutcome()
+	plan.unknownPlanned()
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	if !plan.PlanDryRun.ValueBool() {
-		plan.unknownPlanned()
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
 	res, err := r.newEngine(ctx).Plan(ctx, spec)
@@ -470,8 +474,14 @@ func (r *jobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 				bucketPath(spec.Source), spec.Source.CredentialsName, bucketPath(spec.Destination), spec.Destination.CredentialsName, spec.Name, err))
 		return
 	}
-	plan.setPlanned(res)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	first := ""
+	if len(res.FirstKeys) > 0 {
+		first = fmt.Sprintf(" The first: %s.", strings.Join(res.FirstKeys[:min(5, len(res.FirstKeys))], ", "))
+	}
+	resp.Diagnostics.AddWarning("Migration Dry Run",
+		fmt.Sprintf("Job %q would copy %d of the %d source files now (%d bytes).%s planned_files, planned_bytes and planned_keys "+
+			"are known after apply: the apply counts again, as the source may change before it runs.",
+			spec.Name, res.CopyFiles, res.SourceFiles, res.CopyBytes, first))
 }
 
 // checkRegions reports regions the engine does not know and cross-country
@@ -598,13 +608,7 @@ func (r *jobResource) run(ctx context.Context, m *jobModel, timeout time.Duratio
 		return
 	}
 	if m.PlannedFiles.IsUnknown() {
-		m.PlannedFiles = types.Int64Value(res.Planned.Files)
-		m.PlannedBytes = types.Int64Value(res.Planned.Bytes)
-		keys := res.MigratedKeys
-		if len(keys) > 20 {
-			keys = keys[:20]
-		}
-		m.PlannedKeys = stringListValue(append([]string{}, keys...))
+		m.setPlanned(pendingPlan{Files: res.Planned.Files, Bytes: res.Planned.Bytes, Keys: res.PlannedKeys})
 	}
 	m.setRunOutcome(res)
 	switch {
@@ -671,11 +675,7 @@ func (r *jobResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	// The finding waits in private state: the next plan shows it as the
 	// change from the last apply's planned_* to these.
-	keys := res.FirstKeys
-	if keys == nil {
-		keys = []string{}
-	}
-	data, _ := json.Marshal(pendingPlan{Files: res.CopyFiles, Bytes: res.CopyBytes, Keys: keys})
+	data, _ := json.Marshal(pendingPlan{Files: res.CopyFiles, Bytes: res.CopyBytes, Keys: res.FirstKeys})
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, pendingKey, data)...)
 }
 

@@ -9,10 +9,13 @@ import (
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine"
 )
 
+// engineFactory builds the engine for one call, logging to ctx's tflog.
+type engineFactory func(ctx context.Context, opts engine.Options) *engine.Engine
+
 // configured takes the provider data handed to a resource or data source
 // and the engine constructor it should use (newEngine unless nil, for tests).
 // Before the provider is configured both are nil.
-func configured(pd any, newEngine func(context.Context) *engine.Engine, diags *diag.Diagnostics) (*providerData, func(context.Context) *engine.Engine) {
+func configured(pd any, newEngine engineFactory, diags *diag.Diagnostics) (*providerData, engineFactory) {
 	if pd == nil {
 		return nil, newEngine
 	}
@@ -23,8 +26,9 @@ func configured(pd any, newEngine func(context.Context) *engine.Engine, diags *d
 		return nil, newEngine
 	}
 	if newEngine == nil {
-		newEngine = func(ctx context.Context) *engine.Engine {
-			return engine.New(engine.Options{Logger: newTflogLogger(ctx)})
+		newEngine = func(ctx context.Context, opts engine.Options) *engine.Engine {
+			opts.Logger = newTflogLogger(ctx)
+			return engine.New(opts)
 		}
 	}
 	return data, newEngine

@@ -26,9 +26,10 @@ type liveSourceProvider struct {
 
 func (p *liveSourceProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{func() resource.Resource {
-		return &jobResource{newEngine: func(ctx context.Context) *engine.Engine {
+		return &jobResource{newEngine: func(ctx context.Context, opts engine.Options) *engine.Engine {
 			p.beforeEngine()
-			return engine.New(engine.Options{Logger: newTflogLogger(ctx)})
+			opts.Logger = newTflogLogger(ctx)
+			return engine.New(opts)
 		}}
 	}}
 }
@@ -68,6 +69,40 @@ func TestAccJob_LiveSource(t *testing.T) {
 				statecheck.ExpectKnownValue(jobAddr, at("planned_files"), knownvalue.Int64Exact(3)),
 				statecheck.ExpectKnownValue(jobAddr, at("migrated_count"), knownvalue.Int64Exact(3)),
 				statecheck.ExpectKnownValue(jobAddr, at("planned_keys"), keysExact("live/001", "live/002", "live/003")),
+			},
+		}},
+	})
+}
+
+// TestAccJob_StateLimitAboveDefault: a state_limit above the engine's
+// default of 1,000 keys keeps that many keys in state.
+func TestAccJob_StateLimitAboveDefault(t *testing.T) {
+	e := newAccEnv(t)
+	for i := range 1100 {
+		e.put("src", fmt.Sprintf("many/%04d", i), nil)
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: e.jobConfig(`
+  name = "many"
+  source {
+    bucket = "src"
+    prefix = "many/"
+  }
+  destination {
+    bucket = "dst"
+    prefix = "many/"
+  }
+  report {
+    state_limit = 1200
+  }
+`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(jobAddr, at("migrated_count"), knownvalue.Int64Exact(1100)),
+				statecheck.ExpectKnownValue(jobAddr, at("migrated_files"), knownvalue.ListSizeExact(1100)),
+				statecheck.ExpectKnownValue(jobAddr, at("files_truncated"), knownvalue.Bool(false)),
 			},
 		}},
 	})

@@ -57,7 +57,7 @@ func NewJobResource() resource.Resource { return &jobResource{} }
 type jobResource struct {
 	data *providerData
 	// newEngine builds the engine for one call; tests replace it.
-	newEngine func(ctx context.Context) *engine.Engine
+	newEngine engineFactory
 }
 
 func (r *jobResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -466,7 +466,7 @@ func (r *jobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if !plan.PlanDryRun.ValueBool() {
 		return
 	}
-	res, err := r.newEngine(ctx).Plan(ctx, spec)
+	res, err := r.newEngine(ctx, engine.Options{}).Plan(ctx, spec)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Plan Migration",
 			fmt.Sprintf("Listing %s (credentials %q) and %s (credentials %q) for job %q failed. Check that both buckets exist, "+
@@ -599,7 +599,8 @@ func (r *jobResource) run(ctx context.Context, m *jobModel, timeout time.Duratio
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tflog.Info(ctx, "Starting migration", map[string]any{"job": spec.Name, "source": bucketPath(spec.Source), "destination": bucketPath(spec.Destination)})
-	res, err := r.newEngine(ctx).Run(ctx, spec)
+	// The state keeps up to state_limit keys of each list; the report all.
+	res, err := r.newEngine(ctx, engine.Options{ResultKeys: max(m.stateLimit(), 1)}).Run(ctx, spec)
 	if res == nil {
 		diags.AddError("Unable to Start Migration",
 			fmt.Sprintf("Job %q could not start copying %s (credentials %q) to %s (credentials %q). Check that both buckets exist and "+
@@ -666,7 +667,7 @@ func (r *jobResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if diags.HasError() {
 		return // the plan reports configuration problems
 	}
-	res, err := r.newEngine(ctx).Plan(ctx, spec)
+	res, err := r.newEngine(ctx, engine.Options{}).Plan(ctx, spec)
 	if err != nil {
 		resp.Diagnostics.AddWarning("Unable to Refresh Migration Plan",
 			fmt.Sprintf("Listing %s and %s for job %q failed, so new source objects are not detected now: %s",
@@ -737,7 +738,7 @@ func (r *jobResource) ImportState(ctx context.Context, req resource.ImportStateR
 		resp.Diagnostics.AddError("Unable to Import Job", err.Error())
 		return
 	}
-	rr, err := r.newEngine(ctx).OpenReport(ctx, ep, location)
+	rr, err := r.newEngine(ctx, engine.Options{}).OpenReport(ctx, ep, location)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q: %s", req.ID, err))
 		return

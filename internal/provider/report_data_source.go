@@ -82,7 +82,7 @@ func NewReportDataSource() datasource.DataSource { return &reportDataSource{} }
 type reportDataSource struct {
 	data *providerData
 	// newEngine builds the engine for one read; tests may replace it.
-	newEngine func(ctx context.Context) *engine.Engine
+	newEngine engineFactory
 }
 
 func (d *reportDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -264,7 +264,7 @@ func (d *reportDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		"limit": m.Limit.ValueInt64(), "region": ep.Region, "endpoint": ep.Endpoint, "credentials": credentialsLabel(m.Credentials),
 	})
 
-	rr, err := d.newEngine(ctx).OpenReport(ctx, ep, location)
+	rr, err := d.newEngine(ctx, engine.Options{}).OpenReport(ctx, ep, location)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Read Migration Report", d.readFailure(&m, ep.Region, ep.Endpoint, err))
 		return

@@ -36,6 +36,9 @@ const (
 	reasonDestNewer = "exists: destination is newer than the source (overwrite is if_newer)"
 )
 
+// IsArchivedReason reports a report row skipped for its storage class.
+func IsArchivedReason(reason string) bool { return strings.HasPrefix(reason, "archived:") }
+
 func isArchived(class string) bool {
 	return class == "Archive" || class == "ColdArchive" || class == "DeepColdArchive"
 }

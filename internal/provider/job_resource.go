@@ -484,19 +484,10 @@ func (r *jobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 			spec.Name, res.CopyFiles, res.SourceFiles, res.CopyBytes, first))
 }
 
-// checkRegions reports regions the engine does not know and cross-country
-// jobs on the attribute at fault.
+// checkRegions reports a cross-country job on the attribute at fault. The
+// regions themselves are known: their validators and the provider's
+// configuration checked them.
 func (r *jobResource) checkRegions(plan *jobModel, spec engine.Spec, resp *resource.ModifyPlanResponse) {
-	for _, side := range []struct {
-		field  string
-		region string
-	}{{"source", spec.Source.Region}, {"destination", spec.Destination.Region}} {
-		if _, ok := engine.RegionCountry(side.region); !ok {
-			resp.Diagnostics.AddAttributeError(path.Root(side.field).AtName("region"), "Unknown OSS Region",
-				fmt.Sprintf("%s.region %q (from the provider's region when unset) is not a known OSS region; use one of %s.",
-					side.field, side.region, joinComma(engine.KnownRegions())))
-		}
-	}
 	if !plan.AllowCrossCountry.ValueBool() {
 		if err := engine.CheckCountries(spec.Source.Region, spec.Destination.Region); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("region"), "Cross-Country Migration Not Allowed", err.Error()+".")
@@ -844,36 +835,20 @@ func (r *jobResource) resultFromReport(ctx context.Context, rr *engine.ReportRea
 	if sum.FinishedAt != nil {
 		res.FinishedAt = *sum.FinishedAt
 	}
-	err := rr.Rows(ctx, sum, report.ListCompleted, func(row report.Row) error {
-		if len(res.MigratedKeys) < limit {
-			res.MigratedKeys = append(res.MigratedKeys, row.SourceKey)
-		} else {
-			res.MigratedTruncated = true
-		}
-		return nil
-	})
+	all := func(report.Row) bool { return true }
+	var err error
+	res.MigratedTruncated, err = firstRows(ctx, rr, sum, report.ListCompleted, limit, all,
+		func(row report.Row) { res.MigratedKeys = append(res.MigratedKeys, row.SourceKey) })
 	if err == nil {
-		err = rr.Rows(ctx, sum, report.ListFailed, func(row report.Row) error {
-			if len(res.FailedFiles) < limit {
+		res.FailedTruncated, err = firstRows(ctx, rr, sum, report.ListFailed, limit, all,
+			func(row report.Row) {
 				res.FailedFiles = append(res.FailedFiles, engine.FailedFile{Key: row.SourceKey, Error: row.Reason})
-			} else {
-				res.FailedTruncated = true
-			}
-			return nil
-		})
+			})
 	}
 	if err == nil {
-		err = rr.Rows(ctx, sum, report.ListSkipped, func(row report.Row) error {
-			if !strings.HasPrefix(row.Reason, "archived:") {
-				return nil
-			}
-			if len(res.SkippedArchived) < limit {
-				res.SkippedArchived = append(res.SkippedArchived, row.SourceKey)
-			} else {
-				res.ArchivedTruncated = true
-			}
-			return nil
-		})
+		res.ArchivedTruncated, err = firstRows(ctx, rr, sum, report.ListSkipped, limit,
+			func(row report.Row) bool { return engine.IsArchivedReason(row.Reason) },
+			func(row report.Row) { res.SkippedArchived = append(res.SkippedArchived, row.SourceKey) })
 	}
 	return res, err
 }

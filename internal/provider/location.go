@@ -17,20 +17,21 @@ import (
 // block's region (else the provider's), the block's endpoint (else the
 // provider's when the regions agree, else the region's public endpoint) and
 // the named credential set (else the provider's own). field names the block
-// for error messages.
+// for error messages ("" for attributes at the top level).
 func (d *providerData) endpointFor(field, bucket, region, endpoint, credentials string) (storage.Endpoint, error) {
 	if region == "" {
 		region = d.region
 	}
 	if region == "" {
-		return storage.Endpoint{}, &locationError{"region", fmt.Errorf("%s.region: no region set here or in the provider block (or ALICLOUD_REGION)", field)}
+		return storage.Endpoint{}, &locationError{"region", fmt.Errorf("%s: no region set here or in the provider block (or ALICLOUD_REGION); "+
+			"set it to the bucket's region, for example cn-hangzhou", attributeName(field, "region"))}
 	}
 	if endpoint == "" && (d.region == "" || d.region == region) {
 		endpoint = d.endpoint
 	}
 	set, err := d.credentialSetByName(credentials)
 	if err != nil {
-		return storage.Endpoint{}, &locationError{"credentials", fmt.Errorf("%s.credentials: %w", field, err)}
+		return storage.Endpoint{}, &locationError{"credentials", fmt.Errorf("%s: %w", attributeName(field, "credentials"), err)}
 	}
 	return storage.Endpoint{
 		Region: region, Endpoint: endpoint, Bucket: bucket, SignVersion: string(d.signVersion),
@@ -51,14 +52,24 @@ func (e *locationError) Unwrap() error { return e.err }
 // addLocationError adds err from endpointFor as an error on the attribute of
 // block at fault.
 func addLocationError(diags *diag.Diagnostics, block string, err error) {
-	at := path.Root(block)
-	summary := "Invalid " + block
-	var le *locationError
-	if errors.As(err, &le) {
-		at = at.AtName(le.attribute)
-		summary = "Invalid " + block + "." + le.attribute
+	at := path.Empty()
+	if block != "" {
+		at = path.Root(block)
 	}
-	diags.AddAttributeError(at, summary, err.Error())
+	var le *locationError
+	if !errors.As(err, &le) {
+		diags.AddAttributeError(at, "Invalid "+block, err.Error())
+		return
+	}
+	diags.AddAttributeError(at.AtName(le.attribute), "Invalid "+strings.ToUpper(le.attribute[:1])+le.attribute[1:], err.Error())
+}
+
+// attributeName is attr within block ("" for the top level).
+func attributeName(block, attr string) string {
+	if block == "" {
+		return attr
+	}
+	return block + "." + attr
 }
 
 // checkEndpoint accepts https URLs and bare host names, and plain http only

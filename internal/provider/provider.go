@@ -326,6 +326,13 @@ func newProviderData(ctx context.Context, cfg providerModel, getenv func(string)
 	if v := cfg.SignVersion.ValueString(); v != "" {
 		data.signVersion = signVersion(v)
 	}
+	// The region argument has its validator; the environment's is checked here.
+	if cfg.Region.ValueString() == "" && data.region != "" {
+		if err := regionCheck.check(data.region); err != nil {
+			diags.AddError("Invalid "+envAlicloudRegion, envAlicloudRegion+": "+err.Error())
+			return nil, diags
+		}
+	}
 
 	defaultSet, source := resolveDefaultCredentials(credentialSet{
 		accessKeyID:     cfg.AccessKey.ValueString(),

@@ -391,6 +391,13 @@ func TestNewProviderData(t *testing.T) {
 		}
 	})
 
+	t.Run("unknown region from the environment", func(t *testing.T) {
+		_, diags := newProviderData(ctx, nullProviderModel(), mapEnv(map[string]string{envAlicloudRegion: "cn-nowhere"}))
+		if diags.ErrorsCount() != 1 || !strings.Contains(diags.Errors()[0].Detail(), `ALICLOUD_REGION: "cn-nowhere" is not a known OSS region ID`) {
+			t.Fatalf("diagnostics %v, want one naming ALICLOUD_REGION and its value", diags)
+		}
+	})
+
 	t.Run("names that share environment variables", func(t *testing.T) {
 		cfg := nullProviderModel()
 		cfg.Credentials = credentialsList(t,

@@ -323,24 +323,39 @@ type reportRows interface {
 func readReportFiles(ctx context.Context, src reportRows, sum report.Summary, lists []report.List, keyPrefix string, limit int) ([]reportFileModel, bool, error) {
 	rows := []reportFileModel{}
 	for _, list := range lists {
-		err := src.Rows(ctx, sum, list, func(row report.Row) error {
-			if !strings.HasPrefix(row.SourceKey, keyPrefix) {
-				return nil
-			}
-			if len(rows) >= limit {
-				return errEnoughRows
-			}
-			rows = append(rows, fileModelFromRow(list, row))
-			return nil
-		})
-		if errors.Is(err, errEnoughRows) {
-			return rows, true, nil
-		}
+		more, err := firstRows(ctx, src, sum, list, limit-len(rows),
+			func(row report.Row) bool { return strings.HasPrefix(row.SourceKey, keyPrefix) },
+			func(row report.Row) { rows = append(rows, fileModelFromRow(list, row)) })
 		if err != nil {
 			return nil, false, fmt.Errorf("%s list: %w", list, err)
 		}
+		if more {
+			return rows, true, nil
+		}
 	}
 	return rows, false, nil
+}
+
+// firstRows hands add the first limit rows of list that keep accepts and
+// stops reading at the first one beyond them; more says whether there was.
+func firstRows(ctx context.Context, src reportRows, sum report.Summary, list report.List, limit int,
+	keep func(report.Row) bool, add func(report.Row)) (more bool, err error) {
+	n := 0
+	err = src.Rows(ctx, sum, list, func(row report.Row) error {
+		if !keep(row) {
+			return nil
+		}
+		if n >= limit {
+			return errEnoughRows
+		}
+		n++
+		add(row)
+		return nil
+	})
+	if errors.Is(err, errEnoughRows) {
+		return true, nil
+	}
+	return false, err
 }
 
 // fileModelFromRow converts a report row of list; values the report does not
@@ -384,20 +399,9 @@ func (m *reportDataSourceModel) applyDefaults() {
 // block would be; problems are attribute errors on the argument at fault.
 func (m *reportDataSourceModel) endpoint(pd *providerData) (storage.Endpoint, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if m.Region.ValueString() == "" && pd.region == "" {
-		diags.AddAttributeError(path.Root("region"), "Missing Region",
-			"No region is set here or in the provider block (or ALICLOUD_REGION). Set region to the report bucket's "+
-				"region, for example cn-hangzhou.")
-	}
-	if _, err := pd.credentialSetByName(m.Credentials.ValueString()); err != nil {
-		diags.AddAttributeError(path.Root("credentials"), "Invalid Credentials", "credentials: "+err.Error())
-	}
-	if diags.HasError() {
-		return storage.Endpoint{}, diags
-	}
-	ep, err := pd.endpointFor("report", "", m.Region.ValueString(), m.Endpoint.ValueString(), m.Credentials.ValueString())
+	ep, err := pd.endpointFor("", "", m.Region.ValueString(), m.Endpoint.ValueString(), m.Credentials.ValueString())
 	if err != nil {
-		diags.AddError("Invalid Report Bucket Settings", err.Error())
+		addLocationError(&diags, "", err)
 	}
 	return ep, diags
 }

@@ -55,6 +55,9 @@ func canWrite(a *Account, b BucketRecord) bool {
 }
 
 func (c *Cloud) bucketFor(rq *request) (BucketRecord, error) {
+	if rq.bucketRecord != nil {
+		return *rq.bucketRecord, nil
+	}
 	return c.backend.Bucket(rq.bucket)
 }
 

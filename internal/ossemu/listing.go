@@ -114,6 +114,15 @@ func successor(p string) (string, bool) {
 	return "", false
 }
 
+// encodingType is the EncodingType element of an answer: "url" when keys in
+// it are URL-encoded, else omitted.
+func encodingType(encode bool) string {
+	if encode {
+		return "url"
+	}
+	return ""
+}
+
 func parseMaxKeys(v string) (int, error) {
 	if v == "" {
 		return defaultMaxKeys, nil
@@ -180,9 +189,7 @@ func (c *Cloud) listObjectsV1(rq *request) error {
 		Delimiter: encodeIf(encode, delimiter), IsTruncated: page.truncated,
 		Contents: c.contents(page, encode, true), CommonPrefixes: prefixesXML(page, encode),
 	}
-	if encode {
-		res.EncodingType = "url"
-	}
+	res.EncodingType = encodingType(encode)
 	if page.truncated {
 		res.NextMarker = encodeIf(encode, page.last)
 	}
@@ -242,9 +249,7 @@ func (c *Cloud) listObjectsV2(rq *request) error {
 		KeyCount: len(page.objects) + len(page.prefixes),
 		Contents: c.contents(page, encode, q.Get("fetch-owner") == "true"), CommonPrefixes: prefixesXML(page, encode),
 	}
-	if encode {
-		res.EncodingType = "url"
-	}
+	res.EncodingType = encodingType(encode)
 	if page.truncated {
 		res.NextContinuationToken = encodeToken(page.last)
 	}

@@ -338,7 +338,7 @@ func (c *Cloud) completeMultipartUpload(rq *request) error {
 		blob.Discard()
 		return err
 	}
-	u.discardParts(chosen)
+	u.discardParts()
 	rq.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(crc, 10))
 	rq.w.Header().Set("ETag", quoteETag(o.ETag))
 	encode := rq.q.Get("encoding-type") == "url"
@@ -350,27 +350,19 @@ func (c *Cloud) completeMultipartUpload(rq *request) error {
 		Key          string   `xml:"Key"`
 		ETag         string   `xml:"ETag"`
 	}{
-		EncodingType: map[bool]string{true: "url"}[encode],
+		EncodingType: encodingType(encode),
 		Location:     "http://" + rq.bucket + "." + PublicEndpoint(rq.region) + "/" + encodeIf(encode, rq.key),
 		Bucket:       rq.bucket, Key: encodeIf(encode, rq.key), ETag: quoteETag(o.ETag),
 	})
 }
 
-// discardParts releases the blobs of parts that did not make it into the
-// completed object (memory blobs share bytes, so this only matters on disk).
-func (u *upload) discardParts(kept []*part) {
-	keep := map[*part]bool{}
-	for _, p := range kept {
-		keep[p] = true
-	}
+// discardParts releases the parts' blobs once the upload is completed (the
+// object holds what it needs of them) or aborted. Memory blobs share bytes,
+// so this only matters on disk.
+func (u *upload) discardParts() {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	for _, p := range u.parts {
-		if !keep[p] {
-			p.blob.Discard()
-		}
-	}
-	for _, p := range kept {
 		p.blob.Discard()
 	}
 }
@@ -388,7 +380,7 @@ func (c *Cloud) abortMultipartUpload(rq *request) error {
 		_, err := c.uploads.get(rq.bucket, rq.key, id)
 		return err
 	}
-	u.discardParts(nil)
+	u.discardParts()
 	return writeEmpty(rq, http.StatusNoContent)
 }
 
@@ -442,9 +434,7 @@ func (c *Cloud) listParts(rq *request) error {
 		IsTruncated          bool      `xml:"IsTruncated"`
 		Parts                []partXML `xml:"Part"`
 	}{Bucket: rq.bucket, Key: encodeIf(encode, rq.key), UploadID: u.id, PartNumberMarker: marker, MaxParts: maxParts, IsTruncated: truncated}
-	if encode {
-		res.EncodingType = "url"
-	}
+	res.EncodingType = encodingType(encode)
 	for _, p := range parts {
 		res.Parts = append(res.Parts, partXML{PartNumber: p.number, LastModified: isoTime(p.modified), ETag: quoteETag(p.etag), HashCrc64ecma: p.crc, Size: p.size})
 		res.NextPartNumberMarker = p.number
@@ -487,9 +477,7 @@ func (c *Cloud) listMultipartUploads(rq *request) error {
 		Uploads            []uploadXML       `xml:"Upload"`
 		CommonPrefixes     []commonPrefixXML `xml:"CommonPrefixes"`
 	}{Bucket: rq.bucket, KeyMarker: encodeIf(encode, keyMarker), UploadIDMarker: idMarker, Delimiter: encodeIf(encode, delimiter), Prefix: encodeIf(encode, prefix), MaxUploads: maxUploads}
-	if encode {
-		res.EncodingType = "url"
-	}
+	res.EncodingType = encodingType(encode)
 	// Uploads come sorted by key, so the keys sharing a common prefix are
 	// contiguous. A page that ends on a common prefix sets NextKeyMarker to
 	// the prefix itself; the next page then skips every key under it, so no

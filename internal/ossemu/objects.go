@@ -109,7 +109,6 @@ type hashingReader struct {
 	r   io.Reader
 	md5 hash.Hash
 	crc hash.Hash64
-	n   int64
 }
 
 func newHashingReader(r io.Reader) *hashingReader {
@@ -121,7 +120,6 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		h.md5.Write(p[:n])
 		h.crc.Write(p[:n])
-		h.n += int64(n)
 	}
 	return n, err
 }
@@ -218,24 +216,29 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
-// readableObject loads an object the caller may read.
-func (c *Cloud) readableObject(rq *request, bucket, key string) (BucketRecord, ObjectRecord, error) {
-	b, err := c.backend.Bucket(bucket)
-	if err != nil {
-		return b, ObjectRecord{}, err
-	}
-	o, err := c.backend.GetObject(bucket, key)
+// readableObject loads key from bucket b, if the caller may read it.
+func (c *Cloud) readableObject(rq *request, b BucketRecord, key string) (ObjectRecord, error) {
+	o, err := c.backend.GetObject(b.Name, key)
 	if err != nil {
 		if !canRead(rq.account, b, "") {
 			// Without list permission OSS does not reveal whether a key exists.
-			return b, o, errAccessDenied("")
+			return o, errAccessDenied("")
 		}
-		return b, o, err
+		return o, err
 	}
 	if !canRead(rq.account, b, o.ACL) {
-		return b, o, errAccessDenied("")
+		return o, errAccessDenied("")
 	}
-	return b, o, nil
+	return o, nil
+}
+
+// requestObject is readableObject of the request's own bucket and key.
+func (c *Cloud) requestObject(rq *request) (ObjectRecord, error) {
+	b, err := c.bucketFor(rq)
+	if err != nil {
+		return ObjectRecord{}, err
+	}
+	return c.readableObject(rq, b, rq.key)
 }
 
 // frozen reports whether an archived object cannot be read now.
@@ -328,7 +331,7 @@ func errPreconditionFailed() error {
 }
 
 func (c *Cloud) headObject(rq *request) error {
-	_, o, err := c.readableObject(rq, rq.bucket, rq.key)
+	o, err := c.requestObject(rq)
 	if err != nil {
 		return err
 	}
@@ -345,7 +348,7 @@ func (c *Cloud) headObject(rq *request) error {
 }
 
 func (c *Cloud) getObjectMeta(rq *request) error {
-	_, o, err := c.readableObject(rq, rq.bucket, rq.key)
+	o, err := c.requestObject(rq)
 	if err != nil {
 		return err
 	}
@@ -358,7 +361,7 @@ func (c *Cloud) getObjectMeta(rq *request) error {
 }
 
 func (c *Cloud) getObject(rq *request) error {
-	_, o, err := c.readableObject(rq, rq.bucket, rq.key)
+	o, err := c.requestObject(rq)
 	if err != nil {
 		return err
 	}
@@ -494,9 +497,7 @@ func (c *Cloud) deleteMultipleObjects(rq *request) error {
 		EncodingType string       `xml:"EncodingType,omitempty"`
 		Deleted      []deletedXML `xml:"Deleted"`
 	}{}
-	if encode {
-		res.EncodingType = "url"
-	}
+	res.EncodingType = encodingType(encode)
 	for _, obj := range body.Objects {
 		if err := c.backend.DeleteObject(rq.bucket, obj.Key); err != nil {
 			return err
@@ -546,7 +547,7 @@ func (c *Cloud) copySourceObject(rq *request) (ObjectRecord, string, error) {
 		// unconfirmed; AccessDenied lets clients fall back to streaming.
 		return ObjectRecord{}, "", errAccessDenied("Cross-region copy is not supported: the source bucket is in " + sb.Region + ".")
 	}
-	_, o, err := c.readableObject(rq, srcBucket, srcKey)
+	o, err := c.readableObject(rq, sb, srcKey)
 	if err != nil {
 		return o, "", asOSSError(err, srcBucket, srcKey)
 	}
@@ -657,7 +658,7 @@ func (c *Cloud) putObjectTagging(rq *request) error {
 }
 
 func (c *Cloud) getObjectTagging(rq *request) error {
-	_, o, err := c.readableObject(rq, rq.bucket, rq.key)
+	o, err := c.requestObject(rq)
 	if err != nil {
 		return err
 	}
@@ -697,7 +698,7 @@ func (c *Cloud) putObjectACL(rq *request) error {
 }
 
 func (c *Cloud) getObjectACL(rq *request) error {
-	_, o, err := c.readableObject(rq, rq.bucket, rq.key)
+	o, err := c.requestObject(rq)
 	if err != nil {
 		return err
 	}

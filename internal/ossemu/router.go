@@ -29,8 +29,10 @@ type request struct {
 	key     string
 	op      string
 	account *Account // nil for anonymous requests
-	counter *opCounter
-	faults  map[FaultKind]*Fault // faults hitting this request, if any
+	// bucketRecord is the request's bucket as checkRegion loaded it.
+	bucketRecord *BucketRecord
+	counter      *opCounter
+	faults       map[FaultKind]*Fault // faults hitting this request, if any
 }
 
 func (h *regionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -301,6 +303,7 @@ func (c *Cloud) checkRegion(rq *request) error {
 	if err != nil {
 		return err
 	}
+	rq.bucketRecord = &b
 	if b.Region != rq.region {
 		return &ossError{
 			Status: http.StatusForbidden, Code: "AccessDenied",

@@ -2,11 +2,16 @@ package ossemu
 
 import (
 	"bytes"
+	"crypto/md5"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/crc64ecma"
 )
 
 func TestSmoke(t *testing.T) {
@@ -41,5 +46,36 @@ func TestSmoke(t *testing.T) {
 		if err != nil || len(res.Objects) != 1 || res.Objects[0].Key != key {
 			t.Fatalf("list %+v %v", res, err)
 		}
+	}
+}
+
+// TestPutCopies: every copy reads back as the object PutObject would have
+// stored, and all of them share the first one's blob.
+func TestPutCopies(t *testing.T) {
+	c := StartForTest(t, Config{}, BucketSpec{Name: "copies"})
+	keys := []string{"syn/000", "syn/001", "syn/002"}
+	err := c.PutCopies("copies", ObjectSpec{Data: []byte("synthetic"), Headers: map[string]string{"Content-Type": "text/plain"}}, slices.Values(keys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Keys("copies", "syn/"); err != nil || !slices.Equal(got, keys) {
+		t.Fatalf("keys %q, %v", got, err)
+	}
+	first, _, err := c.Object("copies", keys[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		o, data, err := c.Object("copies", k)
+		if err != nil || string(data) != "synthetic" || o.Key != k {
+			t.Fatalf("%s: %q %+v %v", k, data, o, err)
+		}
+		if o.ETag != fmt.Sprintf("%X", md5.Sum([]byte("synthetic"))) || o.CRC64 != crc64ecma.Checksum([]byte("synthetic")) ||
+			o.Headers["Content-Type"] != "text/plain" || o.Blob != first.Blob {
+			t.Fatalf("%s: record %+v differs from the first's %+v", k, o, first)
+		}
+	}
+	if err := c.PutCopies("copies", ObjectSpec{Data: []byte("x")}, slices.Values([]string{"ok", ""})); err == nil {
+		t.Fatal("an empty key was accepted")
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/heapsample"
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/ossemu/emuproc"
 )
 
 // Config configures a benchmark run. Every zero value means the default.
@@ -122,7 +123,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if bin == "" {
 		var cleanup func()
 		var err error
-		bin, cleanup, err = BuildEmulator(ctx)
+		bin, cleanup, err = emuproc.Build(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +149,7 @@ func runScenario(ctx context.Context, cfg Config, bin string, s scenario, rep *R
 	if err != nil {
 		return err
 	}
-	defer emu.close()
+	defer emu.Close()
 	env := &env{ctx: ctx, cfg: cfg, emu: emu, quick: cfg.Quick, log: cfg.Log, title: s.title(cfg.Quick), name: s.name}
 	reps := s.reps
 	env.warmUps = max(s.warmUps, 1)

@@ -1,16 +1,12 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +17,7 @@ import (
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/ossstore"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/ossemu"
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/ossemu/emuproc"
 )
 
 // The two regions every scenario's emulator has (same country, so the
@@ -37,26 +34,6 @@ const (
 	secretKey = "bench-secret"
 )
 
-const emulatorPackage = "github.com/ossmigrate/terraform-provider-ossmigrate/cmd/ossemu"
-
-// BuildEmulator builds cmd/ossemu into a temporary directory and returns
-// the binary and a function that removes it. It runs `go build`, so the
-// working directory must be inside the module.
-func BuildEmulator(ctx context.Context) (bin string, cleanup func(), err error) {
-	dir, err := os.MkdirTemp("", "ossbench")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup = func() { _ = os.RemoveAll(dir) }
-	bin = filepath.Join(dir, "ossemu")
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, emulatorPackage).CombinedOutput()
-	if err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("build %s: %w\n%s", emulatorPackage, err, out)
-	}
-	return bin, cleanup, nil
-}
-
 // bucketSpec is a bucket a scenario's emulator starts with.
 type bucketSpec struct{ name, region string }
 
@@ -68,25 +45,21 @@ type emulatorSetup struct {
 	synthetic []string
 }
 
-// emulator is a running cmd/ossemu process.
+// emulator is a scenario's cmd/ossemu process and its clients.
 type emulator struct {
-	cmd       *exec.Cmd
-	done      chan struct{} // closed when the process has exited
-	endpoints map[string]string
-	statsURL  string
-	regionOf  map[string]string // bucket -> region
-	http      *http.Client
-	clients   map[string]*oss.Client // by region
+	*emuproc.Process
+	regionOf map[string]string // bucket -> region
+	http     *http.Client
+	clients  map[string]*oss.Client // by region
 }
 
 // startEmulator starts cmd/ossemu with both regions, the bench account, the
 // setup's buckets and objects, and the stats endpoint, and waits until it
 // listens (after seeding).
 func startEmulator(ctx context.Context, bin string, setup emulatorSetup) (*emulator, error) {
-	args := []string{"serve", "-listen", "127.0.0.1:0", "-regions", hz + "," + sh, "-log-level", "warn",
+	args := []string{"-listen", "127.0.0.1:0", "-regions", hz + "," + sh, "-log-level", "warn",
 		"-account", account + ":" + accessKey + ":" + secretKey, "-stats-addr", "127.0.0.1:0"}
-	e := &emulator{endpoints: map[string]string{}, regionOf: map[string]string{}, clients: map[string]*oss.Client{},
-		http: &http.Client{Timeout: 30 * time.Second}, done: make(chan struct{})}
+	e := &emulator{regionOf: map[string]string{}, clients: map[string]*oss.Client{}, http: &http.Client{Timeout: 30 * time.Second}}
 	for _, b := range setup.buckets {
 		args = append(args, "-bucket", b.name+":"+b.region+":"+account)
 		e.regionOf[b.name] = b.region
@@ -94,62 +67,18 @@ func startEmulator(ctx context.Context, bin string, setup emulatorSetup) (*emula
 	for _, s := range setup.synthetic {
 		args = append(args, "-synthetic", s)
 	}
-	e.cmd = exec.Command(bin, args...)
-	dieWithParent(e.cmd)
-	e.cmd.Stderr = os.Stderr
-	stdout, err := e.cmd.StdoutPipe()
-	if err != nil {
+	var err error
+	if e.Process, err = emuproc.Start(ctx, bin, 2, args...); err != nil {
 		return nil, err
 	}
-	if err := e.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	go func() {
-		_ = e.cmd.Wait()
-		close(e.done)
-	}()
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	// The emulator prints "stats <url>", then "region <id> endpoint <url>
-	// (...)" per region, once it is seeded and listening.
-	for len(e.endpoints) < 2 {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				e.close()
-				return nil, errors.New("ossemu exited before listening (see its stderr above)")
-			}
-			f := strings.Fields(line)
-			switch {
-			case len(f) >= 2 && f[0] == "stats":
-				e.statsURL = f[1]
-			case len(f) >= 4 && f[0] == "region" && f[2] == "endpoint":
-				e.endpoints[f[1]] = f[3]
-			}
-		case <-ctx.Done():
-			e.close()
-			return nil, ctx.Err()
-		}
-	}
-	go func() {
-		for range lines {
-		}
-	}()
-	if e.statsURL == "" {
-		e.close()
+	if e.StatsURL == "" {
+		e.Close()
 		return nil, errors.New("ossemu printed no stats endpoint")
 	}
-	for r, ep := range e.endpoints {
+	for r, ep := range e.Endpoints {
 		c, err := oss.New(ep, accessKey, secretKey, oss.AuthVersion(oss.AuthV4), oss.Region(r))
 		if err != nil {
-			e.close()
+			e.Close()
 			return nil, err
 		}
 		e.clients[r] = c
@@ -157,18 +86,10 @@ func startEmulator(ctx context.Context, bin string, setup emulatorSetup) (*emula
 	return e, nil
 }
 
-// close stops the emulator. It is killed outright: its data is in memory
-// and thrown away, and a graceful shutdown would wait for connections the
-// clients' pools opened and never used.
-func (e *emulator) close() {
-	_ = e.cmd.Process.Kill()
-	<-e.done
-}
-
 // requests returns how many requests the emulator has received so far, of
 // every operation and bucket.
 func (e *emulator) requests(ctx context.Context) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.statsURL+"/stats", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.StatsURL+"/stats", nil)
 	if err != nil {
 		return 0, err
 	}
@@ -215,7 +136,7 @@ func (e *emulator) store(ctx context.Context, name string) (storage.Bucket, erro
 func (e *emulator) location(bucket, prefix string) engine.Location {
 	r := e.regionOf[bucket]
 	return engine.Location{
-		Endpoint: storage.Endpoint{Region: r, Endpoint: e.endpoints[r], Bucket: bucket,
+		Endpoint: storage.Endpoint{Region: r, Endpoint: e.Endpoints[r], Bucket: bucket,
 			Credentials: storage.Credentials{AccessKeyID: accessKey, AccessKeySecret: secretKey}},
 		Prefix: prefix, CredentialsName: account,
 	}
@@ -224,7 +145,7 @@ func (e *emulator) location(bucket, prefix string) engine.Location {
 // cpu is the CPU time (user and system) the emulator process has used so
 // far, from /proc (Linux); 0 where that cannot be read.
 func (e *emulator) cpu() time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", e.cmd.Process.Pid))
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", e.Pid()))
 	if err != nil {
 		return 0
 	}

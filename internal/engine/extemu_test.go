@@ -1,46 +1,33 @@
 package engine
 
 import (
-	"bufio"
-	"io"
+	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/engine/storage"
+	"github.com/ossmigrate/terraform-provider-ossmigrate/internal/ossemu/emuproc"
 )
 
 var (
-	ossemuBinDir  string
-	ossemuBinOnce sync.Once
-	ossemuBin     string
-	ossemuBinErr  error
+	ossemuBinOnce    sync.Once
+	ossemuBin        string
+	ossemuBinCleanup = func() {}
+	ossemuBinErr     error
 )
 
-// buildOssemu builds cmd/ossemu once per test binary.
+// buildOssemu builds cmd/ossemu once per test binary (TestMain removes it).
 func buildOssemu(tb testing.TB) string {
 	tb.Helper()
 	ossemuBinOnce.Do(func() {
-		// Shared by every test of the binary, so not tb.TempDir (removed
-		// when the first test ends); TestMain removes it.
-		dir, err := os.MkdirTemp("", "ossemu-bin") //nolint:usetesting
-		ossemuBinDir = dir
-		if err != nil {
-			ossemuBinErr = err
-			return
-		}
-		ossemuBin = filepath.Join(dir, "ossemu")
-		out, err := exec.Command("go", "build", "-o", ossemuBin, "github.com/ossmigrate/terraform-provider-ossmigrate/cmd/ossemu").CombinedOutput()
-		if err != nil {
-			ossemuBinErr = err
-			tb.Logf("%s", out)
+		ossemuBin, ossemuBinCleanup, ossemuBinErr = emuproc.Build(context.Background())
+		if ossemuBinErr != nil {
+			ossemuBinCleanup = func() {}
 		}
 	})
 	if ossemuBinErr != nil {
-		tb.Fatalf("build cmd/ossemu: %v", ossemuBinErr)
+		tb.Fatal(ossemuBinErr)
 	}
 	return ossemuBin
 }
@@ -50,33 +37,14 @@ func buildOssemu(tb testing.TB) string {
 // returns the endpoint of its one region (cn-hangzhou).
 func externalEmulator(tb testing.TB, flags ...string) string {
 	tb.Helper()
-	args := append([]string{"serve", "-listen", "127.0.0.1:0", "-regions", hz, "-log-level", "warn",
+	args := append([]string{"-listen", "127.0.0.1:0", "-regions", hz, "-log-level", "warn",
 		"-account", alice + ":" + testAccounts[0].AccessKeyID + ":" + testAccounts[0].AccessKeySecret}, flags...)
-	cmd := exec.Command(buildOssemu(tb), args...)
-	dieWithParent(cmd)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
+	p, err := emuproc.Start(tb.Context(), buildOssemu(tb), 1, args...)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
-	// The emulator prints its endpoints once it is listening and seeded.
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 4 && f[0] == "region" && f[2] == "endpoint" {
-			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			return f[3]
-		}
-	}
-	tb.Fatalf("ossemu exited before listening: %v", sc.Err())
-	return ""
+	tb.Cleanup(p.Close)
+	return p.Endpoints[hz]
 }
 
 // externalLoc is a Location in the external emulator, reached as alice.
@@ -90,8 +58,6 @@ func externalLoc(endpoint, bucket, prefix string) Location {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if ossemuBinDir != "" {
-		_ = os.RemoveAll(ossemuBinDir)
-	}
+	ossemuBinCleanup()
 	os.Exit(code) //nolint:forbidigo // TestMain must exit with the tests' status
 }
